@@ -1,0 +1,113 @@
+"""Where events sit: gazetteer places and layer features, by id.
+
+A place id is a ``places`` layer id (``stepanakert``). A layer reference is
+``LAYER:FEATURE`` (``contact_line:contact_line_2020``,
+``lachin_corridor:route_2022_road``, ``seven_districts:lachin``), or ``LAYER`` alone
+for a layer with a single feature or to mean all of it (``seven_districts``).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import geopandas as gpd
+from shapely.geometry.base import BaseGeometry
+
+import layers
+from layers.names import NamingMode, display_name
+
+from ._errors import EventValidationError
+
+
+@functools.lru_cache(maxsize=1)
+def countries() -> gpd.GeoDataFrame:
+    """The ``borders`` layer, cached, with its spatial index built."""
+    gdf = layers.load_layer("borders")
+    gdf.sindex
+    return gdf
+
+
+@functools.lru_cache(maxsize=1)
+def places_table() -> gpd.GeoDataFrame:
+    """The gazetteer's places indexed by id."""
+    return layers.load_layer("places").set_index("id", drop=False)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an event sits: its geometry, display names and ACLED geo precision."""
+
+    geometry: BaseGeometry
+    name_hy: str
+    name_az: str
+    geo_precision: int
+    place_id: str = ""
+    layer_ref: str = ""
+    admin1: str = ""
+
+    def name(self, mode: NamingMode = "both") -> str:
+        return display_name(self.name_hy, self.name_az, mode)
+
+
+def place(place_id: str) -> Placement:
+    """The placement of a gazetteer place; raises if the id is unknown."""
+    table = places_table()
+    if place_id not in table.index:
+        raise EventValidationError(
+            "x_place_id", place_id, "is not in the gazetteer: see `karabakh-map layers --json` or layers/places"
+        )
+    row = table.loc[place_id]
+    return Placement(row.geometry, row["name_hy"], row["name_az_en"], 1, place_id=place_id,
+                     admin1=district_of(row.geometry))
+
+
+def layer_feature(ref: str, *, as_of: str | None = None) -> Placement:
+    """The placement of a layer feature ``LAYER[:FEATURE]`` (geo precision 3)."""
+    layer_id, _, feature_id = ref.partition(":")
+    if layer_id not in layers.LAYERS:
+        raise EventValidationError("x_layer", ref, f"names no layer: use LAYER:FEATURE with LAYER one of {', '.join(layers.LAYER_IDS)}")
+    gdf = layers.load_layer(layer_id, as_of=as_of)
+    if layer_id == "borders" and "-" in feature_id:
+        return _shared_border(gdf, feature_id, ref)
+    if feature_id:
+        gdf = gdf[gdf["feature_id"] == feature_id]
+        if gdf.empty:
+            known = ", ".join(layers.load_layer(layer_id)["feature_id"])
+            raise EventValidationError("x_layer", ref, f"names no feature of {layer_id}: use one of {known}")
+    if gdf.empty:
+        raise EventValidationError("x_layer", ref, f"has no feature on {as_of}")
+    geom = gdf.geometry.union_all() if len(gdf) > 1 else gdf.geometry.iloc[0]
+    title = layers.LAYERS[layer_id].title
+    if feature_id and "name" in gdf.columns and len(gdf) == 1 and isinstance(gdf["name"].iloc[0], str):
+        title = gdf["name"].iloc[0]
+    hy = az = title
+    if layer_id == "seven_districts" and feature_id:
+        hy, az = gdf["name_hy"].iloc[0], gdf["name_en"].iloc[0]
+    return Placement(geom, hy, az, 3, layer_ref=ref)
+
+
+def _shared_border(borders: gpd.GeoDataFrame, feature_id: str, ref: str) -> Placement:
+    """``borders:ARM-AZE``: the line two countries share."""
+    a, _, b = feature_id.partition("-")
+    by_id = borders.set_index("feature_id")
+    if a not in by_id.index or b not in by_id.index:
+        raise EventValidationError("x_layer", ref, f"names no pair of countries: use codes of {', '.join(by_id.index)}")
+    line = by_id.geometry[a].boundary.intersection(by_id.geometry[b].boundary)
+    if line.is_empty:
+        raise EventValidationError("x_layer", ref, "names two countries that share no border")
+    names = f"{by_id.loc[a, 'name']}-{by_id.loc[b, 'name']} border"
+    return Placement(line, names, names, 3, layer_ref=ref)
+
+
+@functools.lru_cache(maxsize=1)
+def _districts() -> gpd.GeoDataFrame:
+    gdf = layers.load_layer("seven_districts")
+    gdf.sindex
+    return gdf
+
+
+def district_of(point: BaseGeometry) -> str:
+    """The name of the seven-districts district a point lies in ('' if none)."""
+    d = _districts()
+    hits = d.sindex.query(point, predicate="within")
+    return str(d.iloc[hits[0]]["name_en"]) if len(hits) else ""

@@ -1,0 +1,35 @@
+"""Settings read from the environment, in one place.
+
+``KARABAKH_MAP_STORE``
+    Path of the GeoPackage store (default ``data/karabakh-map.gpkg`` under the working
+    directory).
+``KARABAKH_MAP_SEEDS``
+    Extra folders of seed files (``os.pathsep``-separated), loaded after ``seeds/``.
+``KARABAKH_MAP_MAX_ARTICLE_BYTES``
+    Largest article accepted, in bytes (default 1,000,000).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_SEEDS_DIR = ROOT / "seeds"
+DEFAULT_STORE = Path("data") / "karabakh-map.gpkg"
+MAX_ARTICLE_BYTES_DEFAULT = 1_000_000
+
+
+def store_path() -> Path:
+    """Where the store lives: ``$KARABAKH_MAP_STORE`` or ``data/karabakh-map.gpkg``."""
+    return Path(os.environ.get("KARABAKH_MAP_STORE") or DEFAULT_STORE)
+
+
+def seed_dirs() -> list[Path]:
+    """Folders whose ``*.json`` seed files a store loads: bundled first, then the user's."""
+    extra = [Path(p) for p in os.environ.get("KARABAKH_MAP_SEEDS", "").split(os.pathsep) if p]
+    return [BUNDLED_SEEDS_DIR, *extra]
+
+
+def max_article_bytes() -> int:
+    """The largest article accepted, in bytes."""
+    return int(os.environ.get("KARABAKH_MAP_MAX_ARTICLE_BYTES", MAX_ARTICLE_BYTES_DEFAULT))

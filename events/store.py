@@ -1,0 +1,415 @@
+"""The event store: a GeoPackage file (DESIGN.md section 4).
+
+Guarantees, each tested in ``tests/test_store.py``:
+
+- an ingest stores all of an article's events or none;
+- ingesting the same article again adds nothing; an ACLED row whose
+  ``event_id_cnty`` is stored already updates that row;
+- several processes may write at once (WAL journal, busy timeout, ``BEGIN IMMEDIATE``);
+- a writer killed mid-ingest leaves a store that opens, passes
+  ``PRAGMA integrity_check`` and holds whole articles only (SQLite's atomic commit);
+- the schema has a version; an older store is migrated when opened;
+- a file that is not a karabakh-map GeoPackage is refused, never overwritten.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import geopandas as gpd
+import pandas as pd
+
+from . import gpkg, settings
+from ._errors import EventValidationError, StoreError
+from .model import COLUMNS, REVIEW_STATES, Event, empty_events_frame
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 60_000
+_EVENT_COLS = list(COLUMNS)
+_INSERT_SQL = (
+    f"INSERT INTO events (geom, {', '.join(_EVENT_COLS)}) "
+    f"VALUES (?, {', '.join('?' for _ in _EVENT_COLS)})"
+)
+_UPSERT_SQL = _INSERT_SQL + " ON CONFLICT(event_id_cnty) DO UPDATE SET geom=excluded.geom, " + ", ".join(
+    f"{c}=excluded.{c}" for c in _EVENT_COLS if c not in ("event_id_cnty",)
+)
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article's metadata as stored: its id is a hash of its text."""
+
+    article_id: str
+    title: str = ""
+    source_name: str = ""
+    source_url: str = ""
+    published: str = ""
+    n_chars: int = 0
+    origin: str = "ingest"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did: ``stored`` events, or ``duplicate`` when the article was known."""
+
+    article_id: str
+    stored: int
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What an import did: rows ``inserted`` and rows ``updated`` (same ``event_id_cnty``)."""
+
+    inserted: int
+    updated: int
+
+
+def _row(event: Event) -> tuple:
+    values = []
+    for c in _EVENT_COLS:
+        v = getattr(event, c)
+        values.append(v.isoformat() if isinstance(v, dt.date) else v)
+    return tuple(values)
+
+
+class EventStore:
+    """Events and articles in one GeoPackage file.
+
+    Parameters
+    ----------
+    path
+        The ``.gpkg`` file; ``None`` means :func:`events.settings.store_path`. Created,
+        with its folder, when missing.
+    load_seeds
+        Whether to load seed files not loaded yet (``seeds/`` and ``KARABAKH_MAP_SEEDS``).
+
+    Raises
+    ------
+    StoreError
+        If the file exists but is not a GeoPackage written by karabakh-map, is
+        corrupt, or cannot be created (the message says why and what to do).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, load_seeds: bool = True):
+        self.path = Path(path) if path is not None else settings.store_path()
+        self._con = self._connect()
+        if load_seeds:
+            from .seeds import load_new_seeds
+
+            load_new_seeds(self)
+
+    # -- opening -----------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        if existed:
+            _check_foreign(self.path)
+        else:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(f"cannot create the store folder {self.path.parent}: {err.strerror}; "
+                                 "set KARABAKH_MAP_STORE to a writable path") from err
+        try:
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                  check_same_thread=False)
+            gpkg.register_functions(con)
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                log.warning("store %s uses journal mode %s, not WAL", self.path, mode)
+            con.execute("PRAGMA synchronous = NORMAL")
+            con.execute("PRAGMA foreign_keys = ON")
+            before, after = gpkg.migrate(con)
+        except sqlite3.DatabaseError as err:
+            raise StoreError(_explain(err, self.path)) from err
+        if before != after:
+            # GDAL reads the GeoPackage header from the main file: put it there now.
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if before:
+                log.info("migrated store %s from schema %d to %d", self.path, before, after)
+            else:
+                log.info("created store %s (schema %d)", self.path, after)
+        return con
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the file (so other tools see every write) and close."""
+        try:
+            self._con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as err:
+            log.debug("checkpoint on close skipped: %s", err)
+        self._con.close()
+
+    def __enter__(self) -> "EventStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return gpkg.schema_version(self._con)
+
+    # -- writing -------------------------------------------------------------------
+    def _write(self, fn):
+        try:
+            self._con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise StoreError(_explain(err, self.path)) from err
+        try:
+            result = fn(self._con)
+            self._con.execute("COMMIT")
+            return result
+        except BaseException as err:
+            self._con.execute("ROLLBACK")
+            if isinstance(err, sqlite3.DatabaseError):
+                raise StoreError(_explain(err, self.path)) from err
+            raise
+
+    def has_article(self, article_id: str) -> bool:
+        """Whether an article with this id is stored."""
+        return self._con.execute("SELECT 1 FROM articles WHERE article_id=?", (article_id,)).fetchone() is not None
+
+    def ingest(self, article: ArticleRecord, events: Sequence[Event]) -> IngestResult:
+        """Store an article and all its events in one transaction, or nothing.
+
+        An article stored already (same ``article_id``) adds nothing and returns
+        ``duplicate=True``. An event whose ``x_uid`` is stored already (the same fact
+        from another copy of the article) is skipped.
+        """
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+        def do(con: sqlite3.Connection) -> IngestResult:
+            if con.execute("SELECT 1 FROM articles WHERE article_id=?", (article.article_id,)).fetchone():
+                return IngestResult(article.article_id, 0, True)
+            con.execute(
+                "INSERT INTO articles (article_id, title, source_name, source_url, published, ingested_at, n_chars, n_events, origin)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                (article.article_id, article.title, article.source_name, article.source_url,
+                 article.published or None, now, article.n_chars, len(events), article.origin),
+            )
+            rows = [e for e in events]
+            for e in rows:
+                if e.x_article_id and e.x_article_id != article.article_id:
+                    raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
+            blobs = gpkg.to_blobs([e.geometry for e in rows])
+            con.executemany(
+                _INSERT_SQL.replace("INSERT", "INSERT OR IGNORE", 1),
+                [(b, *_row(_with_article(e, article.article_id))) for b, e in zip(blobs, rows)],
+            )
+            return IngestResult(article.article_id, _count_article(con, article.article_id), False)
+
+        result = self._write(do)
+        log.info("ingest %s: %s", article.article_id, "duplicate, nothing added" if result.duplicate else f"stored {result.stored} events")
+        return result
+
+    def upsert_events(self, events: Sequence[Event], *, article: ArticleRecord | None = None) -> UpsertResult:
+        """Insert events, or update those whose ``event_id_cnty`` is stored, in one transaction."""
+        def do(con: sqlite3.Connection) -> UpsertResult:
+            ids = [e.event_id_cnty for e in events]
+            existing = set()
+            for i in range(0, len(ids), 900):
+                chunk = ids[i : i + 900]
+                existing.update(r[0] for r in con.execute(
+                    f"SELECT event_id_cnty FROM events WHERE event_id_cnty IN ({','.join('?' * len(chunk))})", chunk))
+            if article is not None and not con.execute("SELECT 1 FROM articles WHERE article_id=?", (article.article_id,)).fetchone():
+                con.execute(
+                    "INSERT INTO articles (article_id, title, source_name, source_url, published, ingested_at, n_chars, n_events, origin)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (article.article_id, article.title, article.source_name, article.source_url, article.published or None,
+                     dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), article.n_chars, len(events), article.origin),
+                )
+            blobs = gpkg.to_blobs([e.geometry for e in events])
+            aid = article.article_id if article else ""
+            # a uid clash with a different event id means the same fact under another id: update that one
+            con.executemany(_UPSERT_SQL, [(b, *_row(_with_article(e, e.x_article_id or aid))) for b, e in zip(blobs, events)])
+            updated = len(set(ids) & existing)
+            return UpsertResult(len(set(ids)) - updated, updated)
+
+        try:
+            result = self._write(do)
+        except StoreError as err:
+            if "UNIQUE constraint failed: events.x_uid" in str(err.__cause__):
+                raise StoreError(
+                    "an imported row repeats an event that is stored under another event_id_cnty "
+                    "(same date, type, place, actors and source): remove the duplicate row or give it the stored id"
+                ) from err
+            raise
+        log.info("import: %d inserted, %d updated", result.inserted, result.updated)
+        return result
+
+    def set_review(self, uid: str, state: str) -> None:
+        """Set an event's review status (``unreviewed``, ``confirmed`` or ``rejected``)."""
+        if state not in REVIEW_STATES:
+            raise EventValidationError("x_review", state, f"is not a review state: use one of {', '.join(REVIEW_STATES)}")
+        n = self._write(lambda con: con.execute("UPDATE events SET x_review=? WHERE x_uid=?", (state, uid)).rowcount)
+        if n == 0:
+            raise EventValidationError("x_uid", uid, "is not a stored event: list events with `karabakh-map events`")
+
+    # -- reading -------------------------------------------------------------------
+    def count(self) -> int:
+        """Number of stored events."""
+        return self._con.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    def articles(self) -> pd.DataFrame:
+        """Stored articles, newest ingest first."""
+        return pd.read_sql_query(
+            "SELECT article_id, title, source_name, source_url, published, ingested_at, n_events, origin "
+            "FROM articles ORDER BY fid DESC", self._con)
+
+    def query(
+        self,
+        *,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        event_types: Iterable[str] | None = None,
+        sources: Iterable[str] | None = None,
+        bbox: tuple[float, float, float, float] | None = None,
+        min_confidence: float | None = None,
+        review: Iterable[str] | None = None,
+        article_id: str | None = None,
+        limit: int | None = None,
+    ) -> gpd.GeoDataFrame:
+        """Events matching every filter given, oldest first, as a GeoDataFrame (EPSG:4326).
+
+        Parameters
+        ----------
+        since, until
+            Inclusive date bounds (date or ``YYYY-MM-DD``).
+        event_types
+            ACLED event types to keep.
+        sources
+            Keep events whose ``source`` contains any of these (case-insensitive).
+        bbox
+            ``(west, south, east, north)`` in degrees: events whose geometry's envelope
+            meets it (the GeoPackage R-tree answers this).
+        min_confidence
+            Keep events with ``x_confidence`` at least this.
+        review
+            Review states to keep.
+        """
+        where, params = [], []
+        if since:
+            where.append("e.event_date >= ?")
+            params.append(_iso(since, "since"))
+        if until:
+            where.append("e.event_date <= ?")
+            params.append(_iso(until, "until"))
+        if event_types:
+            types = list(event_types)
+            where.append(f"e.event_type IN ({','.join('?' * len(types))})")
+            params += types
+        if sources:
+            srcs = list(sources)
+            where.append("(" + " OR ".join("lower(e.source) LIKE ?" for _ in srcs) + ")")
+            params += [f"%{s.lower()}%" for s in srcs]
+        if min_confidence is not None:
+            where.append("e.x_confidence >= ?")
+            params.append(float(min_confidence))
+        if review:
+            states = list(review)
+            where.append(f"e.x_review IN ({','.join('?' * len(states))})")
+            params += states
+        if article_id:
+            where.append("e.x_article_id = ?")
+            params.append(article_id)
+        join = ""
+        if bbox is not None:
+            w, s, e_, n = _check_bbox(bbox)
+            join = "JOIN rtree_events_geom r ON r.id = e.fid"
+            where.append("r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?")
+            params += [w, e_, s, n]
+        sql = f"SELECT e.geom, {', '.join('e.' + c for c in _EVENT_COLS)} FROM events e {join}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY e.event_date, e.fid"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._con.execute(sql, params).fetchall()
+        if not rows:
+            return empty_events_frame()
+        df = pd.DataFrame.from_records([r[1:] for r in rows], columns=_EVENT_COLS)
+        geoms = gpkg.from_blobs([r[0] for r in rows])
+        return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when sound)."""
+        return self._con.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _with_article(event: Event, article_id: str) -> Event:
+    if event.x_article_id == article_id:
+        return event
+    from dataclasses import replace
+
+    return replace(event, x_article_id=article_id)
+
+
+def _count_article(con: sqlite3.Connection, article_id: str) -> int:
+    return con.execute("SELECT count(*) FROM events WHERE x_article_id=?", (article_id,)).fetchone()[0]
+
+
+def _iso(value: dt.date | str, name: str) -> str:
+    from .model import parse_event_date
+
+    return parse_event_date(value, field=name).isoformat()
+
+
+def _check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+    try:
+        w, s, e, n = (float(v) for v in bbox)
+    except (TypeError, ValueError):
+        raise EventValidationError("bbox", bbox, "is not four numbers: give west, south, east, north in degrees") from None
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
+        raise EventValidationError("bbox", bbox, "is out of range: longitudes lie in -180..180, latitudes in -90..90")
+    if w > e or s > n:
+        raise EventValidationError("bbox", bbox, "has west > east or south > north: give west, south, east, north")
+    return w, s, e, n
+
+
+def _check_foreign(path: Path) -> None:
+    """Refuse a file that is not a karabakh-map GeoPackage, without writing to it."""
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(100)
+    except OSError as err:
+        raise StoreError(f"cannot read the store {path}: {err.strerror}") from err
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise StoreError(
+            f"{path} is not a GeoPackage (not an SQLite file): point KARABAKH_MAP_STORE at a new path; "
+            "the file was left as it is"
+        )
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as err:
+        raise StoreError(_explain(err, path)) from err
+    if tables and not {"km_meta", "events"} <= tables:
+        raise StoreError(
+            f"{path} is an SQLite/GeoPackage file of another application (tables: {', '.join(sorted(tables)[:5])}): "
+            "point KARABAKH_MAP_STORE at a new path; the file was left as it is"
+        )
+
+
+def _explain(err: sqlite3.Error, path: Path) -> str:
+    msg = str(err)
+    if "readonly" in msg or "read-only" in msg:
+        return f"the store {path} is read-only ({msg}): make it writable or point KARABAKH_MAP_STORE elsewhere; nothing was changed"
+    if "disk is full" in msg or "disk I/O" in msg:
+        return f"the store {path} could not be written ({msg}): free disk space and try again; nothing was changed"
+    if "malformed" in msg or "not a database" in msg or "file is encrypted" in msg:
+        return f"the store {path} is corrupt ({msg}): restore it from a backup or point KARABAKH_MAP_STORE at a new path; the file was left as it is"
+    if "locked" in msg or "busy" in msg:
+        return f"the store {path} stayed locked by another writer for {BUSY_TIMEOUT_MS // 1000} s ({msg}): try again"
+    if "unable to open" in msg:
+        return f"the store {path} cannot be opened ({msg}): check the path and its permissions, or set KARABAKH_MAP_STORE"
+    return f"the store {path} failed: {msg}"
