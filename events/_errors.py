@@ -13,6 +13,7 @@ class EventValidationError(EventError):
     def __init__(self, field: str, value: object, fix: str, *, where: str = ""):
         self.field = field
         self.value = value
+        self.fix = fix
         prefix = f"{where}: " if where else ""
         super().__init__(f"{prefix}{field}={value!r} {fix}")
 

@@ -77,8 +77,8 @@ LAYERS: dict[str, LayerSpec] = {
             z=40,
         ),
         LayerSpec(
-            "contact_line", "Line of contact (2020-2023)", "contact_line.geojson",
-            "Line between Azerbaijani forces and the Karabakh Armenian-held area after the 10 Nov 2020 statement.",
+            "contact_line", "Line of contact", "contact_line.geojson",
+            "Line between Azerbaijani forces and the Karabakh Armenian-held area: the 1994-2020 line, then the line after the 10 Nov 2020 statement (to 20 Sep 2023).",
             {"color": "#c0262d", "weight": 2.5, "fill_color": "#c0262d", "fill_opacity": 0.0, "dash": None},
             z=50,
         ),

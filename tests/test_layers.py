@@ -67,7 +67,7 @@ def test_towns_outside_the_peacekeeping_zone(town):
 
 
 def test_contact_line_runs_between_shusha_and_stepanakert():
-    line = _utm(load_layer("contact_line").geometry.iloc[0])
+    line = _utm(load_layer("contact_line", as_of="2021-06-01").geometry.iloc[0])
     segment = LineString([_utm(_place("shusha")), _utm(_place("stepanakert"))])
     assert line.intersects(segment)
     # and between Shusha and the Armenian-held villages just east of it
@@ -120,7 +120,7 @@ def test_corridor_does_not_contain_shusha(as_of):
 
 
 def test_contact_line_and_zone_boundary_agree():
-    line = _utm(load_layer("contact_line").geometry.iloc[0])
+    line = _utm(load_layer("contact_line", as_of="2021-06-01").geometry.iloc[0])
     zone = _utm(load_layer("peacekeeping_zone").geometry.iloc[0])
     assert line.difference(zone.boundary.buffer(1)).length < 1
     uncovered = zone.boundary.difference(line.buffer(1))
@@ -217,3 +217,10 @@ def test_loading_is_cached_and_returns_copies():
     a = load_layer("borders")
     a.loc[a.index[0], "name"] = "changed"
     assert load_layer("borders").iloc[0]["name"] != "changed"
+
+
+def test_1994_line_of_contact_shows_before_the_2020_war():
+    lines = load_layer("contact_line", as_of="2016-04-02")
+    assert list(lines["feature_id"]) == ["contact_line_1994"]
+    # it ran from Murovdag in the north to the Araz near Horadiz
+    assert _utm(lines.geometry.iloc[0]).distance(_utm(_place("horadiz"))) < 5000

@@ -273,9 +273,7 @@ def build_places(ref: Path) -> gpd.GeoDataFrame:
                 aliases.append(a)
         row["aliases"] = "; ".join(aliases[:24])
         geonames = row["geonameid"] is not None or "GeoNames" in row["coord_source"]
-        row["source"] = (
-            "GeoNames (geonames.org)" if geonames else f"Wikipedia infobox coordinate ({row['coord_source']})"
-        )
+        row["source"] = "GeoNames (geonames.org)" if geonames else "Wikipedia infobox coordinate (page in coord_source)"
         row["licence"] = GN_LICENCE if geonames else "Facts (coordinate); CC BY-SA 3.0 source page"
         row["accuracy_m"] = 1000.0
         row["valid_from"] = ""
@@ -394,7 +392,16 @@ def main(argv: list[str] | None = None) -> None:
     )], crs=UTM).to_crs(WGS84)
     _write(zone_gdf, out / "peacekeeping_zone.geojson")
 
-    line_gdf = gpd.GeoDataFrame([dict(
+    lines_ref = gpd.read_file(ref / "karabakh_lines_ne10m.geojson").set_index("line_id")
+    loc_1994 = dict(
+        feature_id="contact_line_1994", name="Line of contact, May 1994 - 27 Sep 2020",
+        derived_from="Natural Earth v4.1.0 'Ceasefire Line 1994' (1:10M), as shipped in QGIS resources/data/world_map.gpkg",
+        accuracy_m=3000.0, shusha_section_accuracy_m=3000.0, valid_from="1994-05-12", valid_to="2020-09-26",
+        note="The front after the May 1994 ceasefire (Bishkek Protocol) until the war that began on 27 Sep 2020.",
+        source=NE, licence=NE_LICENCE,
+        geometry=gpd.GeoSeries([lines_ref.geometry["loc_1994"]], crs=WGS84).to_crs(UTM).iloc[0],
+    )
+    line_gdf = gpd.GeoDataFrame([loc_1994, dict(
         feature_id="contact_line_2020", name="Line of contact, 10 Nov 2020 - 20 Sep 2023",
         derived_from="Natural Earth 'Ceasefire Line 2020' (1:10M), corrected between Shusha and Stepanakert (Shusha taken by Azerbaijan 8 Nov 2020)",
         accuracy_m=3000.0, shusha_section_accuracy_m=2500.0, valid_from="2020-11-10", valid_to="2023-09-20",

@@ -1,0 +1,270 @@
+"""``karabakh-map``: layers, extraction, the store, import/export and snapshots.
+
+Every command prints its result to stdout and errors to stderr, with exit status 1 for
+a failure (the message says what was wrong and how to fix it) and 2 for bad usage.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Sequence
+
+log = logging.getLogger("karabakh_map")
+
+EXPORT_FORMATS = ("table", "json", "geojson", "acled-csv")
+
+
+class CliError(Exception):
+    """A failure to report on stderr with exit status 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="karabakh-map", description="Interactive conflict map of Nagorno-Karabakh: layers, events, snapshots.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    lp = sub.add_parser("layers", help="list the map layers, or export them (layers export DIR)")
+    lp.add_argument("action", nargs="?", choices=["export"], help="export the layers to DIR")
+    lp.add_argument("dir", nargs="?", type=Path, help="folder to export to")
+    lp.add_argument("--as-of", help="only what existed on this day (YYYY-MM-DD)")
+    lp.add_argument("--json", action="store_true", help="print JSON")
+    lp.add_argument("--format", default="geojson", help="export format: geojson or gpkg")
+
+    ep = sub.add_parser("extract", help="extract events from article files; nothing is stored")
+    ep.add_argument("files", nargs="+", type=Path)
+    ep.add_argument("--published", help="publication date (YYYY-MM-DD), overrides the file's")
+    ep.add_argument("--json", action="store_true", help="print a JSON list of events")
+
+    ip = sub.add_parser("ingest", help="extract events from article files and store them")
+    ip.add_argument("files", nargs="+", type=Path)
+    ip.add_argument("--published", help="publication date (YYYY-MM-DD), overrides the file's")
+    ip.add_argument("--source", help="source URL, overrides the file's")
+
+    vp = sub.add_parser("events", help="list or export stored events")
+    vp.add_argument("--since", help="first day (YYYY-MM-DD)")
+    vp.add_argument("--until", help="last day (YYYY-MM-DD)")
+    vp.add_argument("--type", action="append", dest="types", help="ACLED event type (repeatable)")
+    vp.add_argument("--source", action="append", dest="sources", help="source contains this text (repeatable)")
+    vp.add_argument("--bbox", help="W,S,E,N in degrees")
+    vp.add_argument("--min-confidence", type=float)
+    vp.add_argument("--format", default="table", help="table, json, geojson or acled-csv")
+    vp.add_argument("--out", type=Path, help="write to this file instead of stdout")
+
+    mp = sub.add_parser("import", help="import events from an ACLED CSV or GeoJSON file")
+    mp.add_argument("file", type=Path)
+
+    sp = sub.add_parser("snapshot", help="make a print-ready map (PNG, PDF, SVG) or a standalone HTML map")
+    sp.add_argument("--out", type=Path, required=True, help="PATH.png, .pdf, .svg or .html")
+    sp.add_argument("--layers", help="comma-separated layer ids (default: the default view's)")
+    sp.add_argument("--as-of", help="the map as on this day (YYYY-MM-DD)")
+    sp.add_argument("--bbox", help="W,S,E,N in degrees")
+    sp.add_argument("--title", help="map title")
+    sp.add_argument("--dpi", type=int, default=300)
+    sp.add_argument("--paper", default="a4", help="a4 or letter")
+    sp.add_argument("--orientation", default="landscape", help="landscape or portrait")
+    sp.add_argument("--naming", default="both", help="both, armenian or azerbaijani")
+    sp.add_argument("--since", help="events from this day")
+    sp.add_argument("--until", help="events until this day")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``karabakh-map`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from events import EventError, StoreError
+    from layers import LayerError
+
+    try:
+        handler = globals()[f"_cmd_{args.command}"]
+        handler(args)
+    except (CliError, LayerError, EventError, StoreError) as err:
+        print(f"karabakh-map {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def _write_output(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise CliError(f"cannot write {out}: {err.strerror}") from err
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def _cmd_layers(args) -> None:
+    import layers
+
+    if args.action == "export":
+        if args.dir is None:
+            raise CliError("layers export needs a folder: karabakh-map layers export DIR")
+        from render.export import export_layers
+
+        written = export_layers(args.dir, fmt=args.format, as_of=args.as_of)
+        for path in written:
+            print(path)
+        return
+    if args.dir is not None:
+        raise CliError(f"unexpected argument {str(args.dir)!r}: did you mean `layers export {args.dir}`?")
+    loaded = layers.load_layers(as_of=args.as_of)
+    meta = [dict(gdf.attrs) for gdf in loaded.values()]
+    if args.json:
+        print(json.dumps(meta, indent=2, ensure_ascii=False))
+        return
+    for m in meta:
+        valid = f"{m['valid_from'] or '…'} to {m['valid_to'] or '…'}"
+        print(f"{m['id']:<18} {m['features']:>3} features  ±{m['accuracy_m'] or 0:>6.0f} m  {valid:<26} {m['title']}")
+        print(f"{'':<18} source: {m['source']}; licence: {m['licence']}")
+
+
+def _read_articles(files, published, source):
+    from events.article import read_article_file
+
+    for path in files:
+        yield path, read_article_file(path, published=published, source_url=source)
+
+
+def _cmd_extract(args) -> None:
+    from events.extract import events_from_article
+    from events.geojson_io import events_to_geojson
+
+    out = []
+    for path, article in _read_articles(args.files, args.published, None):
+        result = events_from_article(article)
+        if args.json:
+            fc = json.loads(events_to_geojson(result.events))
+            for feat in fc["features"]:
+                out.append({**feat["properties"], "geometry": feat["geometry"], "file": str(path)})
+            for u in result.unplaced:
+                out.append({**u.to_dict(), "geometry": None, "file": str(path)})
+            continue
+        print(f"{path}: {article.title or '(no title)'}; published {article.published or 'unknown'}; "
+              f"{len(result.events)} events placed, {len(result.unplaced)} unplaced")
+        for e in result.events:
+            print(f"  {e.event_date}  {e.sub_event_type:<34} {e.location:<34} conf {e.x_confidence:.2f}")
+            print(f"      \u201c{e.x_evidence[:150]}\u201d")
+        for u in result.unplaced:
+            print(f"  UNPLACED {u.event_date or '????-??-??'}  {u.sub_event_type:<34} ({u.reason})")
+            print(f"      \u201c{u.evidence[:150]}\u201d")
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+def _cmd_ingest(args) -> None:
+    from events import EventStore
+    from events.extract import events_from_article
+
+    store = EventStore()
+    total = stored = dupes = unplaced = 0
+    files = list(args.files)
+    for i, (path, article) in enumerate(_read_articles(files, args.published, args.source), start=1):
+        result = events_from_article(article)
+        res = store.ingest(article.record(), result.events)
+        total += 1
+        unplaced += len(result.unplaced)
+        if res.duplicate:
+            dupes += 1
+            status = "duplicate: already stored, nothing added"
+        else:
+            stored += res.stored
+            status = f"stored {res.stored} events"
+        extra = f"; {len(result.unplaced)} could not be placed" if result.unplaced else ""
+        bar = _progress(i, len(files))
+        print(f"{bar} {path}: {status}{extra}")
+        for u in result.unplaced:
+            print(f"    unplaced: {u.sub_event_type} \u2014 \u201c{u.evidence[:100]}\u201d ({u.reason})")
+    print(f"{total} articles: {stored} events stored, {dupes} duplicate articles, {unplaced} events unplaced; store {store.path}")
+    store.close()
+
+
+def _progress(i: int, n: int, width: int = 20) -> str:
+    done = int(width * i / n)
+    return f"[{'#' * done}{'.' * (width - done)}] {i}/{n}"
+
+
+def _parse_bbox(text: str | None):
+    if not text:
+        return None
+    from render.view import parse_bbox
+
+    return parse_bbox(text)
+
+
+def _cmd_events(args) -> None:
+    from events import EventStore
+    from events.acled_csv import events_to_acled_csv
+    from events.geojson_io import events_to_geojson
+
+    if args.format not in EXPORT_FORMATS:
+        raise CliError(f"--format {args.format!r} is not a format: choose from {', '.join(EXPORT_FORMATS)}")
+    store = EventStore()
+    gdf = store.query(since=args.since, until=args.until, event_types=args.types, sources=args.sources,
+                      bbox=_parse_bbox(args.bbox), min_confidence=args.min_confidence)
+    store.close()
+    if args.types:
+        from events.taxonomy import EVENT_TYPES
+
+        bad = [t for t in args.types if t not in EVENT_TYPES]
+        if bad:
+            raise CliError(f"--type {bad[0]!r} is not an ACLED event type: choose from {', '.join(EVENT_TYPES)}")
+    if args.format == "acled-csv":
+        text = events_to_acled_csv(gdf)
+    elif args.format == "geojson":
+        text = events_to_geojson(gdf)
+    elif args.format == "json":
+        fc = json.loads(events_to_geojson(gdf))
+        text = json.dumps([{**f["properties"], "geometry": f["geometry"]} for f in fc["features"]], indent=2, ensure_ascii=False)
+    else:
+        text = _table(gdf)
+    _write_output(text, args.out)
+
+
+def _table(gdf) -> str:
+    if gdf.empty:
+        return "no events match"
+    lines = [f"{'date':<10}  {'type':<27} {'sub-type':<34} {'location':<36} {'conf':>4}  source"]
+    for r in gdf.itertuples():
+        lines.append(f"{r.event_date:<10}  {r.event_type[:27]:<27} {r.sub_event_type[:34]:<34} {r.location[:36]:<36} {r.x_confidence:>4.2f}  {r.source[:50]}")
+    lines.append(f"{len(gdf)} events")
+    return "\n".join(lines)
+
+
+def _cmd_import(args) -> None:
+    from events import EventStore
+    from events.acled_csv import read_acled_csv
+    from events.geojson_io import read_events_geojson
+
+    suffix = args.file.suffix.lower()
+    if suffix == ".csv":
+        events = read_acled_csv(args.file)
+    elif suffix in (".geojson", ".json"):
+        events = read_events_geojson(args.file)
+    else:
+        raise CliError(f"{args.file.name}: import reads ACLED CSV (.csv) or GeoJSON (.geojson, .json), not {suffix or 'a file without extension'}")
+    store = EventStore()
+    res = store.upsert_events(events)
+    store.close()
+    print(f"{args.file}: {res.inserted} events added, {res.updated} updated")
+
+
+def _cmd_snapshot(args) -> None:
+    from render.snapshot import write_snapshot
+    from render.view import View
+
+    view = View.from_cli(layers=args.layers, as_of=args.as_of, bbox=args.bbox, title=args.title, naming=args.naming,
+                         since=args.since, until=args.until)
+    path = write_snapshot(view, args.out, dpi=args.dpi, paper=args.paper, orientation=args.orientation)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""ACLED CSV in and out.
+
+Reading accepts ACLED's own exports as they are: its column names (any order, extra
+columns ignored), dates as ``YYYY-MM-DD``, ``16 May 2025`` or ``dd-mm-yyyy``, and actor
+categories as numbers or text. A bad row stops the import with an error naming the
+row, the column and the value; nothing from the file is stored.
+
+Writing gives ACLED's columns in ACLED's order, then the ``x_`` columns and
+``x_geometry`` (WKT, for events on a line or area). Cells that a spreadsheet would run
+as a formula (starting with ``= + - @``, tab or carriage return) get a leading
+apostrophe; numbers stay numbers.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from pathlib import Path
+from typing import Iterable
+
+import geopandas as gpd
+import shapely
+
+from ._errors import EventError, EventValidationError, ImportFileError
+from .model import ACLED_COLUMNS, COLUMNS, Event, make_event
+
+log = logging.getLogger(__name__)
+
+MAX_IMPORT_BYTES = 50_000_000
+REQUIRED = ("event_date", "event_type", "sub_event_type", "latitude", "longitude")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+GEOMETRY_COLUMN = "x_geometry"
+_NUMERIC = {"year", "time_precision", "inter1", "inter2", "interaction", "iso", "latitude", "longitude",
+            "geo_precision", "fatalities", "timestamp", "x_confidence", "x_evidence_start", "x_evidence_end"}
+
+
+def neutralise_cell(value: object) -> object:
+    """Make a text cell safe for spreadsheets: prefix formula starters with ``'``.
+
+    Numbers (``int``/``float``) are returned unchanged, so ``-73.9`` stays a number.
+    """
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def _restore_cell(text: str) -> str:
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
+def read_acled_csv(source: str | Path | bytes, *, name: str | None = None) -> list[Event]:
+    """Events from an ACLED CSV file (path) or its bytes.
+
+    Raises
+    ------
+    ImportFileError
+        For an unreadable file, a missing required column, or a bad row (named by
+        its number, counting the header as row 1, with the column and the value).
+    """
+    label = name or (Path(source).name if not isinstance(source, bytes) else "upload")
+    data = _read_bytes(source, label)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ImportFileError(f"{label} is not UTF-8 text (byte {err.start}): save the CSV as UTF-8 and import it again") from err
+    if "\x00" in text:
+        raise ImportFileError(f"{label} holds NUL bytes: it is not a CSV text file")
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = reader.fieldnames or []
+    except csv.Error as err:
+        raise ImportFileError(f"{label} is not a CSV file: {err}") from err
+    header_set = {h.strip() for h in header if h}
+    missing = [c for c in REQUIRED if c not in header_set]
+    if missing:
+        raise ImportFileError(
+            f"{label} lacks the column(s) {', '.join(missing)}: an ACLED CSV needs {', '.join(REQUIRED)}"
+        )
+    ignored = sorted(header_set - set(COLUMNS) - {GEOMETRY_COLUMN})
+    if ignored:
+        log.info("%s: ignoring columns %s", label, ", ".join(ignored[:10]))
+    events: list[Event] = []
+    try:
+        for rownum, raw in enumerate(reader, start=2):
+            if None in raw:
+                raise ImportFileError(f"{label}, row {rownum}: has more cells than the header has columns")
+            row = {k.strip(): _restore_cell(v.strip()) if isinstance(v, str) else v for k, v in raw.items() if k}
+            if not any(row.values()):
+                continue
+            events.append(_event_from_row(row, rownum, label))
+    except csv.Error as err:
+        raise ImportFileError(f"{label}: CSV syntax error near row {reader.line_num}: {err}") from err
+    if not events:
+        raise ImportFileError(f"{label} has a header but no rows: nothing to import")
+    return events
+
+
+def _event_from_row(row: dict, rownum: int, label: str) -> Event:
+    fields = {k: (v if v != "" else None) for k, v in row.items() if k in COLUMNS}
+    for derived in ("year", "disorder_type", "interaction", "x_uid"):
+        fields.pop(derived, None)
+    geom_text = row.get(GEOMETRY_COLUMN)
+    if geom_text:
+        try:
+            fields["geometry"] = shapely.from_wkt(geom_text)
+        except shapely.errors.GEOSException as err:
+            raise ImportFileError(f"{label}, row {rownum}, column {GEOMETRY_COLUMN}: value {geom_text[:40]!r} is not WKT") from err
+    fields.setdefault("x_method", "import")
+    fields["x_method"] = fields.get("x_method") or "import"
+    try:
+        return make_event(**fields)
+    except EventValidationError as err:
+        raise ImportFileError(f"{label}, row {rownum}, column {err.field}: value {err.value!r} {err.fix}") from err
+    except EventError as err:
+        raise ImportFileError(f"{label}, row {rownum}: {err}") from err
+
+
+def _read_bytes(source: str | Path | bytes, label: str) -> bytes:
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ImportFileError(f"{path} does not exist or is not a file")
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ImportFileError(f"{label} is {path.stat().st_size:,} bytes: the limit is {MAX_IMPORT_BYTES:,}; split the file")
+        data = path.read_bytes()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{label} is {len(data):,} bytes: the limit is {MAX_IMPORT_BYTES:,}; split the file")
+    return data
+
+
+def events_to_acled_csv(events: gpd.GeoDataFrame | Iterable[Event]) -> str:
+    """Events as ACLED CSV text (ACLED columns, then ``x_`` columns and ``x_geometry``)."""
+    rows = _records(events)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*COLUMNS, GEOMETRY_COLUMN])
+    for rec in rows:
+        geom = rec.get("geometry")
+        wkt = "" if geom is None or geom.geom_type == "Point" else shapely.to_wkt(geom, rounding_precision=6)
+        cells = []
+        for c in COLUMNS:
+            v = rec.get(c)
+            if c in _NUMERIC and v is not None and v == v:
+                v = float(v) if c in ("latitude", "longitude", "x_confidence") else int(v)
+            elif v is None or (isinstance(v, float) and v != v):
+                v = ""
+            cells.append(neutralise_cell(v if c in _NUMERIC else str(v)))
+        writer.writerow([*cells, wkt])
+    return out.getvalue()
+
+
+def _records(events) -> list[dict]:
+    if isinstance(events, gpd.GeoDataFrame):
+        return events.to_dict("records")
+    return [e.to_record() for e in events]
+
+
+ACLED_ONLY = ACLED_COLUMNS

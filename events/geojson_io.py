@@ -1,0 +1,97 @@
+"""GeoJSON in and out (RFC 7946: EPSG:4326, longitude then latitude).
+
+Reading parses the JSON in Python (never through GDAL, so a file cannot point GDAL at
+another path or URL), with a size limit; each feature's properties are event columns
+and its geometry is the event's geometry.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Iterable
+
+import geopandas as gpd
+from shapely.geometry import mapping, shape
+
+from ._errors import EventError, EventValidationError, ImportFileError
+from .model import COLUMNS, Event, make_event
+
+MAX_IMPORT_BYTES = 50_000_000
+
+
+def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) -> list[Event]:
+    """Events from a GeoJSON FeatureCollection (path or bytes).
+
+    Raises
+    ------
+    ImportFileError
+        For bad JSON, a non-FeatureCollection, or a bad feature (named by its index,
+        the property and the value). Nothing is stored from a file that fails.
+    """
+    label = name or (Path(source).name if not isinstance(source, bytes) else "upload")
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ImportFileError(f"{path} does not exist or is not a file")
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise ImportFileError(f"{label} is {path.stat().st_size:,} bytes: the limit is {MAX_IMPORT_BYTES:,}")
+        data = path.read_bytes()
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(f"{label} is {len(data):,} bytes: the limit is {MAX_IMPORT_BYTES:,}")
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as err:
+        raise ImportFileError(f"{label} is not UTF-8 text: GeoJSON must be UTF-8 (RFC 7946)") from err
+    except json.JSONDecodeError as err:
+        raise ImportFileError(f"{label} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from err
+    except RecursionError as err:
+        raise ImportFileError(f"{label} is nested too deeply to be GeoJSON") from err
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise ImportFileError(f"{label} is not a GeoJSON FeatureCollection: it needs \"type\": \"FeatureCollection\" and a \"features\" list")
+    events = []
+    for i, feat in enumerate(doc["features"]):
+        where = f"{label}, feature {i}"
+        if not isinstance(feat, dict) or not isinstance(feat.get("properties"), dict):
+            raise ImportFileError(f"{where}: not a Feature with properties")
+        props = {k: v for k, v in feat["properties"].items() if k in COLUMNS}
+        for derived in ("year", "disorder_type", "interaction"):
+            props.pop(derived, None)
+        props["x_method"] = props.get("x_method") or "import"
+        geom = feat.get("geometry")
+        if geom is not None:
+            try:
+                props["geometry"] = shape(geom)
+            except (TypeError, ValueError, KeyError, AttributeError) as err:
+                raise ImportFileError(f"{where}: geometry is not GeoJSON ({err})") from err
+            except RecursionError as err:
+                raise ImportFileError(f"{where}: geometry is nested too deeply") from err
+        try:
+            events.append(make_event(**props))
+        except EventValidationError as err:
+            raise ImportFileError(f"{where}, property {err.field}: value {err.value!r} {err.fix}") from err
+        except EventError as err:
+            raise ImportFileError(f"{where}: {err}") from err
+    if not events:
+        raise ImportFileError(f"{label} holds no features: nothing to import")
+    return events
+
+
+def events_to_geojson(events: gpd.GeoDataFrame | Iterable[Event]) -> str:
+    """Events as a GeoJSON FeatureCollection (text), properties in column order."""
+    records = events.to_dict("records") if isinstance(events, gpd.GeoDataFrame) else [e.to_record() for e in events]
+    features = []
+    for rec in records:
+        geom = rec.get("geometry")
+        props = {}
+        for c in COLUMNS:
+            v = rec.get(c)
+            if isinstance(v, float) and not math.isfinite(v):
+                v = None
+            elif hasattr(v, "item"):
+                v = v.item()
+            props[c] = v
+        features.append({"type": "Feature", "geometry": mapping(geom) if geom is not None else None, "properties": props})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

@@ -1,0 +1,208 @@
+"""A view: what the user is looking at, shared by the page, the CLI and the snapshot.
+
+Layers switched on, the "as of" date, the extent, the event filters, the naming
+choice and a title. It round-trips through URL query parameters, so a link reopens
+the same view.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import layers
+from events.taxonomy import EVENT_TYPES
+from layers.names import NAMING_MODES
+
+# West, south, east, north in degrees (EPSG:4326).
+REGION_BBOX = (43.4, 38.3, 50.9, 41.95)  # Armenia and Azerbaijan: where a view may look
+DEFAULT_BBOX = (45.95, 39.0, 47.55, 40.45)  # Nagorno-Karabakh and the seven districts
+DEFAULT_AS_OF = dt.date(2023, 9, 19)
+DEFAULT_TITLE = "Nagorno-Karabakh"
+
+
+class ViewError(ValueError):
+    """A view parameter (bbox, layer list, date, filter) is not usable; the message says why."""
+
+
+def parse_bbox(value: str | tuple | list) -> tuple[float, float, float, float]:
+    """``W,S,E,N`` (text or sequence, degrees) to a checked tuple.
+
+    Raises
+    ------
+    ViewError
+        For anything but four numbers, west > east, south > north, a box that looks
+        given as lat,lon, or a box that does not overlap Armenia/Azerbaijan.
+    """
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except (TypeError, ValueError):
+        raise ViewError(f"bbox={value!r} is not four numbers: give W,S,E,N in degrees, e.g. 46.2,39.4,47.2,40.3") from None
+    rw, rs, re_, rn = REGION_BBOX
+    def inside(x0, y0, x1, y1):
+        return x0 < re_ and x1 > rw and y0 < rn and y1 > rs
+    if not inside(w, s, e, n) and inside(s, w, n, e):
+        raise ViewError(f"bbox={value!r} looks like lat,lon order: give W,S,E,N (longitude first), e.g. {s},{w},{n},{e}")
+    if w >= e:
+        raise ViewError(f"bbox={value!r} has west {w} >= east {e}: give W,S,E,N with west < east")
+    if s >= n:
+        raise ViewError(f"bbox={value!r} has south {s} >= north {n}: give W,S,E,N with south < north")
+    if not inside(w, s, e, n):
+        raise ViewError(f"bbox={value!r} lies outside the region ({rw},{rs},{re_},{rn}): this map covers Armenia and Azerbaijan")
+    return w, s, e, n
+
+
+def _date(value, name: str) -> dt.date | None:
+    try:
+        return layers.parse_date(value, name=name)
+    except layers.LayerError as err:
+        raise ViewError(str(err)) from err
+
+
+@dataclass(frozen=True)
+class View:
+    """What is shown. Dates are ``datetime.date``; ``bbox`` is (W, S, E, N) in degrees."""
+
+    layers: tuple[str, ...] = tuple(i for i in layers.LAYER_IDS if layers.LAYERS[i].default_on)
+    as_of: dt.date | None = DEFAULT_AS_OF
+    bbox: tuple[float, float, float, float] = DEFAULT_BBOX
+    since: dt.date | None = None
+    until: dt.date | None = None
+    event_types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    min_confidence: float = 0.0
+    review: tuple[str, ...] = ("unreviewed", "confirmed")
+    naming: str = "both"
+    title: str = DEFAULT_TITLE
+    show_events: bool = True
+
+    def __post_init__(self):
+        unknown = [lid for lid in self.layers if lid not in layers.LAYERS]
+        if unknown:
+            raise ViewError(f"unknown layer {unknown[0]!r}: choose from {', '.join(layers.LAYER_IDS)}")
+        bad_types = [t for t in self.event_types if t not in EVENT_TYPES]
+        if bad_types:
+            raise ViewError(f"event type {bad_types[0]!r} is not an ACLED event type: choose from {', '.join(EVENT_TYPES)}")
+        if self.naming not in NAMING_MODES:
+            raise ViewError(f"naming={self.naming!r} is not a naming mode: choose from {', '.join(NAMING_MODES)}")
+        if not 0 <= self.min_confidence <= 1:
+            raise ViewError(f"min_confidence={self.min_confidence!r} is not between 0 and 1")
+        if self.since and self.until and self.since > self.until:
+            raise ViewError(f"since={self.since} is after until={self.until}: swap them")
+        object.__setattr__(self, "bbox", parse_bbox(self.bbox))
+
+    def replace(self, **changes) -> "View":
+        return dataclasses.replace(self, **changes)
+
+    def query_filters(self) -> dict:
+        """Keyword arguments for :meth:`events.EventStore.query`."""
+        return dict(since=self.since, until=self.until, event_types=self.event_types or None,
+                    sources=self.sources or None, min_confidence=self.min_confidence or None,
+                    review=self.review or None)
+
+    def subtitle(self) -> str:
+        """A plain-text line stating the date and the filters."""
+        bits = [f"As of {self.as_of:%d %B %Y}" if self.as_of else "All dates"]
+        if self.since or self.until:
+            bits.append(f"events {self.since or '…'} to {self.until or '…'}")
+        if self.event_types:
+            bits.append("types: " + ", ".join(self.event_types))
+        if self.sources:
+            bits.append("sources: " + ", ".join(self.sources))
+        if self.min_confidence:
+            bits.append(f"confidence ≥ {self.min_confidence:.2f}")
+        if set(self.review) != {"unreviewed", "confirmed"}:
+            bits.append("review: " + ", ".join(self.review))
+        bits.append("names: " + NAMING_MODES[self.naming].split(" (")[0].lower())
+        return "; ".join(bits)
+
+    # -- URL query parameters -----------------------------------------------------
+    def to_query_params(self) -> dict[str, str]:
+        """The view as URL query parameters (strings only)."""
+        q = {
+            "layers": ",".join(self.layers),
+            "as_of": self.as_of.isoformat() if self.as_of else "",
+            "bbox": ",".join(f"{v:.4f}" for v in self.bbox),
+            "naming": self.naming,
+        }
+        if self.since:
+            q["since"] = self.since.isoformat()
+        if self.until:
+            q["until"] = self.until.isoformat()
+        if self.event_types:
+            q["types"] = "|".join(self.event_types)
+        if self.sources:
+            q["sources"] = "|".join(self.sources)
+        if self.min_confidence:
+            q["min_conf"] = f"{self.min_confidence:.2f}"
+        if tuple(self.review) != ("unreviewed", "confirmed"):
+            q["review"] = ",".join(self.review)
+        return q
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str]) -> "View":
+        """A view from URL query parameters; bad or missing values fall back to defaults.
+
+        Parameters that cannot be used are dropped (a shared link must still open);
+        the page tells the user which.
+        """
+        view, problems = cls._from_params(params)
+        return view
+
+    @classmethod
+    def from_query_params_checked(cls, params: Mapping[str, str]) -> tuple["View", list[str]]:
+        """Like :meth:`from_query_params`, also returning the problems found."""
+        return cls._from_params(params)
+
+    @classmethod
+    def _from_params(cls, params: Mapping[str, str]) -> tuple["View", list[str]]:
+        base = cls()
+        problems: list[str] = []
+        changes: dict = {}
+        def attempt(key, fn):
+            raw = params.get(key)
+            if raw in (None, ""):
+                return
+            try:
+                candidate = {**changes, **fn(raw)}
+                cls(**{**dataclasses.asdict(base), **candidate})
+            except (ViewError, ValueError, TypeError) as err:
+                problems.append(f"{key}: {err}")
+            else:
+                changes.update(candidate)
+        attempt("layers", lambda v: {"layers": tuple(x for x in v.split(",") if x)})
+        attempt("as_of", lambda v: {"as_of": _date(v, "as_of")})
+        attempt("bbox", lambda v: {"bbox": parse_bbox(v)})
+        attempt("naming", lambda v: {"naming": v})
+        attempt("since", lambda v: {"since": _date(v, "since")})
+        attempt("until", lambda v: {"until": _date(v, "until")})
+        attempt("types", lambda v: {"event_types": tuple(x for x in v.split("|") if x)})
+        attempt("sources", lambda v: {"sources": tuple(x for x in v.split("|") if x)})
+        attempt("min_conf", lambda v: {"min_confidence": float(v)})
+        attempt("review", lambda v: {"review": tuple(x for x in v.split(",") if x)})
+        try:
+            return cls(**{**dataclasses.asdict(base), **changes}), problems
+        except ViewError as err:
+            return base, problems + [str(err)]
+
+    @classmethod
+    def from_cli(cls, *, layers: str | None = None, as_of: str | None = None, bbox: str | None = None,
+                 title: str | None = None, naming: str = "both", since: str | None = None,
+                 until: str | None = None) -> "View":
+        """A view from the CLI's strings; errors name the flag."""
+        changes: dict = {"naming": naming}
+        if layers:
+            changes["layers"] = tuple(x.strip() for x in layers.split(",") if x.strip())
+        if as_of:
+            changes["as_of"] = _date(as_of, "--as-of")
+        if bbox:
+            changes["bbox"] = parse_bbox(bbox)
+        if title:
+            changes["title"] = title
+        if since:
+            changes["since"] = _date(since, "--since")
+        if until:
+            changes["until"] = _date(until, "--until")
+        return cls(**changes)
