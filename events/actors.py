@@ -27,7 +27,8 @@ ACTORS: tuple[Actor, ...] = (
     Actor("az_forces", "Military Forces of Azerbaijan (2003-)", 1, "az", (
         r"azerbaijani? (?:army|armed forces|forces|troops|military|soldiers|units|artillery|drones?|side)",
         r"azerbaijan(?:'s)? (?:army|armed forces|forces|troops|military)",
-        r"\bbaku\b(?=[^.]{0,40}(?:forces|troops|army))", r"azerbaijan (?:launched|started|began|attacked|shelled|fired|struck|took|captured|seized)",
+        r"\bbaku\b(?=[^.]{0,40}(?:forces|troops|army))",
+        r"azerbaijan (?:has |had )?(?:launched|started|began|attacked|shelled|fired|struck|took|captured|seized|violated|broke|regained|retook|set up|established|installed|blocked|closed)",
         r"\bazerbaijan\b(?= (?:said|says) its forces)",
     )),
     Actor("am_forces", "Military Forces of Armenia (2018-)", 1, "am", (

@@ -66,7 +66,8 @@ def layer_feature(ref: str, *, as_of: str | None = None) -> Placement:
     layer_id, _, feature_id = ref.partition(":")
     if layer_id not in layers.LAYERS:
         raise EventValidationError("x_layer", ref, f"names no layer: use LAYER:FEATURE with LAYER one of {', '.join(layers.LAYER_IDS)}")
-    gdf = layers.load_layer(layer_id, as_of=as_of)
+    # A named feature is that feature whatever the date; a bare layer means what it held then.
+    gdf = layers.load_layer(layer_id, as_of=None if feature_id else as_of)
     if layer_id == "borders" and "-" in feature_id:
         return _shared_border(gdf, feature_id, ref)
     if feature_id:

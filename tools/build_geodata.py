@@ -396,8 +396,8 @@ def main(argv: list[str] | None = None) -> None:
     loc_1994 = dict(
         feature_id="contact_line_1994", name="Line of contact, May 1994 - 27 Sep 2020",
         derived_from="Natural Earth v4.1.0 'Ceasefire Line 1994' (1:10M), as shipped in QGIS resources/data/world_map.gpkg",
-        accuracy_m=3000.0, shusha_section_accuracy_m=3000.0, valid_from="1994-05-12", valid_to="2020-09-26",
-        note="The front after the May 1994 ceasefire (Bishkek Protocol) until the war that began on 27 Sep 2020.",
+        accuracy_m=3000.0, shusha_section_accuracy_m=3000.0, valid_from="1994-05-12", valid_to="2020-09-27",
+        note="The front after the May 1994 ceasefire (Bishkek Protocol), until the war began along it on 27 Sep 2020; during the war the front moved and is not drawn.",
         source=NE, licence=NE_LICENCE,
         geometry=gpd.GeoSeries([lines_ref.geometry["loc_1994"]], crs=WGS84).to_crs(UTM).iloc[0],
     )

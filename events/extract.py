@@ -1,0 +1,363 @@
+"""Article to events, offline, by rules (DESIGN.md section 5).
+
+For each sentence: find the event rule that fires (and is not negated or
+hypothetical), the places it names (gazetteer), its date (explicit, or carried from
+the text before it, or the publication date), the actors and the sources it cites,
+and the deaths it reports. One event per place. A sentence with an event but no place
+is reported as unplaced; one dated only by a year is reported as undated. Nothing is
+placed or dated that the text does not give.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+
+from ._errors import EventError
+from .actors import ACTORS_BY_ID, Actor, actors_in, sources_in
+from .article import Article, read_article
+from .dates import find_dates, has_year_only
+from .fatalities import fatalities_in
+from .gazetteer import Gazetteer, Mention, default_gazetteer, feature_ref
+from .model import Event, make_event
+from .rules import CIVILIAN_RX, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical
+from .seeds import place_fields
+
+log = logging.getLogger(__name__)
+
+_ABBREV_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|No|Vol|vs|etc|e\.g|i\.e|U\.S|U\.N|U\.K|E\.U|[A-Z])\.$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ0-9А-Я])")
+_CLAUSE_BREAK = re.compile(r"\s+(?:since|after|before|while|whereas|following|which|who|although|though|as well as)\s+|;\s*|\s+[-–—]\s+", re.IGNORECASE)
+
+# A place named as where a speaker sits, not where the event happened.
+_SPEAKER_BEFORE = re.compile(
+    r"\b(?:ministry|ministry of \w+|officials?|authorities|government|spokes\w+|mayor|governor|ombudsman|office|"
+    r"administration|parliament|president|leader|envoy|embassy|correspondent|reporter|journalist|headquarters|"
+    r"leadership|speaking|based|said|told)\s+(?:\w+\s+){0,2}(?:in|of|from)\s+(?:the\s+)?$", re.IGNORECASE)
+_SPEAKER_AFTER = re.compile(
+    r"^(?:-based\b|(?:'s?)? (?:armenian |azerbaijani )?(?:ombudsman|authorities|officials?|government|leader(?:ship)?|administration|defen[cs]e (?:ministry|army)|foreign ministry|human rights defender|emergency service|president)\b|'s? (?:mayor|governor|ombudsman|authorities|government|officials?|leader(?:ship)?|president|"
+    r"administration|defen[cs]e ministry|foreign ministry|envoy|representative)\b|\s*(?:said|says|claims?|claimed|"
+    r"accused|denied|rejected|urged|called|insisted|stated|announced|reported|warned)\b)", re.IGNORECASE)
+_PEACEFUL_TRANSFER = re.compile(r"\b(?:handed (?:over|back)|handover|under the (?:\w+ )*(?:statement|agreement|deal)|(?:residents|population|people) (?:had )?(?:left|departed)|last [\w ]{0,30}(?:residents|inhabitants) left|withdr[ae]w\w*)\b", re.IGNORECASE)
+_NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outskirts of|around|north of|south of|east of|west of|kilometres from|km from|miles from)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
+_FORMER_BEFORE = re.compile(r"\bformer\s+$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class UnplacedEvent:
+    """An event the text reports that could not be placed or dated; listed, never dropped."""
+
+    event_type: str
+    sub_event_type: str
+    evidence: str
+    start: int
+    end: int
+    reason: str
+    event_date: str = ""
+    date_text: str = ""
+    actor1: str = ""
+    actor2: str = ""
+    fatalities: int = 0
+    places: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["unplaced"] = True
+        return d
+
+
+@dataclass
+class ExtractionResult:
+    """The events placed and dated, and those that could not be."""
+
+    article: Article
+    events: list[Event] = field(default_factory=list)
+    unplaced: list[UnplacedEvent] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def split_sentences(text: str) -> list[_Sentence]:
+    """Sentences with their offsets; line breaks always end a sentence."""
+    out: list[_Sentence] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        last = 0
+        for m in _SENTENCE_END.finditer(line):
+            if _ABBREV_END.search(line[max(0, m.start() - 6):m.start()]):
+                continue  # "Sept. 19", "U.S. envoy": not a sentence end
+            _add(out, line, line_start, last, m.start())
+            last = m.end()
+        _add(out, line, line_start, last, len(line))
+    return out
+
+
+def _add(out: list[_Sentence], line: str, offset: int, a: int, b: int) -> None:
+    seg = line[a:b]
+    lead = len(seg) - len(seg.lstrip())
+    seg = seg.strip()
+    if seg:
+        out.append(_Sentence(offset + a + lead, offset + a + lead + len(seg), seg))
+
+
+def _clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
+    """The clause of ``sentence`` around character ``pos``."""
+    start, end = 0, len(sentence)
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return start, end
+
+
+def _is_headline(s: _Sentence) -> bool:
+    return len(s.text) < 130 and not s.text.rstrip("\"”’)").endswith((".", "!", "?")) and s.text[:1].isupper() and sum(
+        w[:1].isupper() for w in s.text.split()) >= max(3, len(s.text.split()) // 2)
+
+
+def _fire(sentence: str) -> tuple[Rule, re.Match, str] | None:
+    """The rule that decides a sentence's event, with its match.
+
+    Of the rules that fire (not negated, hypothetical or a reference to the past), the
+    one whose words come first wins (the main clause usually leads), rule order
+    breaking ties; a report of deaths alone decides only when nothing else fires.
+    Returns ``(None, None, reason)`` when every trigger was blocked, ``None`` when
+    there is none.
+    """
+    blocked = ""
+    candidates = []
+    for order, rule in enumerate(RULES):
+        for m in rule.pattern.finditer(sentence):
+            a, b = _clause_bounds(sentence, m.start())
+            why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
+            if why:
+                blocked = blocked or why
+                continue
+            candidates.append((rule.name == "casualties", m.start(), order, rule, m))
+            break
+    if candidates:
+        _, _, _, rule, m = min(candidates, key=lambda c: c[:3])
+        return rule, m, ""
+    return None if not blocked else (None, None, blocked)  # type: ignore[return-value]
+
+
+def _speaker_place(text: str, mention: Mention) -> bool:
+    before = text[max(0, mention.start - 60):mention.start]
+    after = text[mention.end:mention.end + 40]
+    return bool(_SPEAKER_BEFORE.search(before) or _SPEAKER_AFTER.search(after) or _FORMER_BEFORE.search(before))
+
+
+def _choose_actors(sentence: str, rule: Rule) -> tuple[Actor | None, Actor | None]:
+    found = [(pos, a) for pos, a in actors_in(sentence) if not a.is_source_only]
+    if not found:
+        return None, None
+    attackers = [a for pos, a in found if re.search(r"\b(?:by|from)\s+(?:the\s+)?$", sentence[max(0, pos - 10):pos], re.I)]
+    ordered = attackers + [a for _, a in found if a not in attackers]
+    sides: list[Actor] = []
+    for a in ordered:
+        if a.side not in {s.side for s in sides} or not a.side:
+            sides.append(a)
+    a1 = sides[0]
+    a2 = next((a for a in sides[1:] if a.id != a1.id), None)
+    if rule.event_type == "Protests" and a1.id != "protesters_az":
+        a1, a2 = ACTORS_BY_ID["protesters_az"], a1
+    return a1, a2
+
+
+def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None) -> ExtractionResult:
+    """Extract the events an article reports.
+
+    Parameters
+    ----------
+    article
+        From :func:`events.article.read_article`.
+    gazetteer
+        Defaults to the bundled one.
+
+    Returns
+    -------
+    ExtractionResult
+        ``events`` (validated, placed, dated, with evidence and confidence) and
+        ``unplaced`` (with the reason each could not be placed or dated).
+    """
+    gz = gazetteer or default_gazetteer()
+    text = article.text
+    result = ExtractionResult(article)
+    published = article.published
+    context_date: tuple[dt.date, int, str, float] | None = (
+        (published, 1, f"report of {published.isoformat()}", 0.85) if published else None
+    )
+    dateline_end = article.dateline[1] if article.dateline else -1
+    seen: dict[tuple, int] = {}  # (sub-type, place, day) -> index in result.events
+    for s in split_sentences(text):
+        if _is_headline(s):
+            continue
+        dates = [d for d in find_dates(s.text, published) if s.start + d.start >= dateline_end]
+        fired = _fire(s.text)
+        if fired is None or fired[0] is None:
+            if dates and dates[0].precision == 1:
+                d = dates[-1]
+                context_date = (d.date, d.precision, d.text, 0.85)
+            continue
+        rule, m, _ = fired
+        ca, cb = _clause_bounds(s.text, m.start())
+        clause = s.text[ca:cb]
+        event_type, sub_type, conf = rule.event_type, rule.sub_event_type, rule.confidence
+        if rule.name == "ceasefire_violation" and re.search(rf"\b(?:{SHELLING_WORDS})\b", s.text, re.I):
+            event_type, sub_type = "Explosions/Remote violence", "Shelling/artillery/missile attack"
+        actor1, actor2 = _choose_actors(s.text, rule)
+        if rule.name == "casualties":
+            if CIVILIAN_RX.search(clause):
+                event_type, sub_type = "Violence against civilians", "Attack"
+            elif not SOLDIER_RX.search(clause):
+                continue  # deaths with no one named: not an event on its own
+        if rule.name == "territory":
+            if actor1 is not None and actor1.side == "ka":
+                sub_type = "Non-state actor overtakes territory"
+            elif _PEACEFUL_TRANSFER.search(s.text):
+                event_type, sub_type = "Strategic developments", "Non-violent transfer of territory"
+        # -- date
+        clause_dates = [d for d in dates if ca <= d.start < cb] or dates
+        if clause_dates:
+            d = clause_dates[0]
+            event_date, precision, date_text, date_conf = d.date, d.precision, d.text, 1.0 if d.precision == 1 else 0.8
+            if d.precision == 1:
+                context_date = (d.date, 1, d.text, 0.85)
+        elif has_year_only(clause):
+            result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "dated only by a year or as years ago: not an event date", actor1, actor2))
+            continue
+        elif context_date is not None:
+            event_date, precision, date_text, date_conf = context_date
+            if not date_text.startswith("report of"):
+                date_text = f"{date_text} (earlier in the text)"
+        else:
+            result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no date: the text gives none and no publication date is known", actor1, actor2))
+            continue
+        # -- places
+        mentions = [mm for mm in gz.find(s.text) if s.start + mm.start >= dateline_end]
+        mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
+        districts = {mm.target.split(":", 1)[1] for mm in mentions if mm.target.startswith("@district:")}
+        towns = list({mm.target: mm for mm in mentions if mm.is_place and mm.target not in districts}.values())
+        features = list({mm.target: mm for mm in mentions if not mm.is_place}.values())
+        specific = [f for f in features if f.target not in ("@region",)]
+        chosen = towns or specific or features
+        if not chosen:
+            result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no place named in the sentence", actor1, actor2,
+                                             event_date=event_date, date_text=date_text))
+            continue
+        fatalities = fatalities_in(clause)
+        if rule.name == "casualties" and _add_to_earlier(result, chosen, event_date, fatalities):
+            continue  # deaths reported for an event already found at that place and day
+        sources = sources_in(s.text)
+        source = "; ".join(dict.fromkeys([x for x in [article.source_name, *sources] if x]))
+        for mm in chosen:
+            own_date = _date_for_place(mm, clause_dates, len(chosen))
+            if own_date is not None:
+                event_date, precision, date_text = own_date.date, own_date.precision, own_date.text
+            place_conf = 0.95 if mm.is_place else (0.85 if mm.target != "@region" else 0.75)
+            note = ""
+            if mm.ambiguous:
+                place_conf *= 0.8
+                note = mm.ambiguous
+            if len(chosen) > 1:
+                place_conf *= 0.9
+            ref = mm.target if mm.is_place else feature_ref(mm.target, event_date)
+            key = (sub_type, ref, event_date)
+            confidence = round(min(1.0, conf * place_conf * date_conf), 3)
+            if key in seen and result.events[seen[key]].x_confidence >= confidence:
+                continue  # the same event again (a lede repeated), no surer
+            fields = dict(
+                event_date=event_date, time_precision=precision, event_type=event_type, sub_event_type=sub_type,
+                actor1=actor1.name if actor1 else "", inter1=actor1.inter if actor1 else 0,
+                actor2=actor2.name if actor2 else "", inter2=actor2.inter if actor2 else 0,
+                civilian_targeting="Civilian targeting" if (actor2 and actor2.id == "civilians") or event_type == "Violence against civilians" else "",
+                source=source, source_scale="", fatalities=fatalities if len(chosen) == 1 else 0,
+                notes=_notes(event_type, sub_type, mm, event_date, sources, note, fatalities, len(chosen)),
+                x_source_url=article.source_url, x_source_title=article.title,
+                x_published=published.isoformat() if published else "",
+                x_evidence=s.text[:600], x_evidence_start=s.start, x_evidence_end=s.end, x_date_text=date_text,
+                x_confidence=confidence, x_method="rules",
+                x_article_id=article.article_id,
+            )
+            if mm.is_place:
+                fields["x_place_id"] = mm.target
+                if _NEAR_BEFORE.search(s.text[max(0, mm.start - 40):mm.start]):
+                    fields["geo_precision"] = 2
+            else:
+                fields["x_layer"] = feature_ref(mm.target, event_date)
+                fields["location"] = mm.surface if mm.target != "@region" else "Nagorno-Karabakh"
+            try:
+                event = make_event(**place_fields(fields))
+                if key in seen:
+                    result.events[seen[key]] = event
+                else:
+                    seen[key] = len(result.events)
+                    result.events.append(event)
+            except EventError as err:
+                result.unplaced.append(_unplaced(rule, event_type, sub_type, s, f"could not be placed: {err}", actor1, actor2,
+                                                 event_date=event_date, date_text=date_text))
+    log.info("extracted %d events (%d unplaced) from %s", len(result.events), len(result.unplaced), article.title or article.filename or article.article_id)
+    return result
+
+
+def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.date, fatalities: int) -> bool:
+    """Fold a deaths-only sentence into the event found before at the same place and day."""
+    if len(chosen) != 1:
+        return False
+    target = chosen[0].target
+    for i, e in enumerate(result.events):
+        if e.event_date == day and (e.x_place_id == target or (not chosen[0].is_place and e.x_layer == feature_ref(target, day))):
+            if fatalities > e.fatalities:
+                from .model import replace
+
+                result.events[i] = replace(e, fatalities=fatalities)
+            return True
+    return False
+
+
+def _date_for_place(mm: Mention, dates, n_places: int):
+    """With several places and several dates in a sentence, each place takes the date
+    written nearest after it ("seized Zangilan on October 20 and entered Qubadli on
+    Sunday"); otherwise ``None`` (the sentence's date applies)."""
+    if n_places < 2 or len(dates) < 2:
+        return None
+    after = [d for d in dates if d.start >= mm.end]
+    return min(after, key=lambda d: d.start - mm.end) if after else None
+
+
+def _notes(event_type, sub_type, mm: Mention, day, sources, note, fatalities, n_places) -> str:
+    bits = [f"{sub_type} ({event_type}) reported at {mm.surface} on {day.isoformat()}"]
+    if sources:
+        bits.append("per " + ", ".join(sources))
+    if fatalities and n_places == 1:
+        bits.append(f"{fatalities} killed (lowest figure reported)")
+    if note:
+        bits.append(note)
+    if n_places > 1:
+        bits.append(f"the sentence names {n_places} places; one event each, fatalities not split")
+    return "; ".join(bits) + "."
+
+
+def _unplaced(rule, event_type, sub_type, s: _Sentence, reason, actor1, actor2, *, event_date=None, date_text="") -> UnplacedEvent:
+    return UnplacedEvent(
+        event_type=event_type, sub_event_type=sub_type, evidence=s.text[:600], start=s.start, end=s.end, reason=reason,
+        event_date=event_date.isoformat() if event_date else "", date_text=date_text,
+        actor1=actor1.name if actor1 else "", actor2=actor2.name if actor2 else "",
+    )
+
+
+def events_from_text(text: str, *, published: dt.date | str | None = None, title: str = "", source_url: str = "") -> ExtractionResult:
+    """Convenience: :func:`events_from_article` on a text string."""
+    return events_from_article(read_article(text, published=published, title=title, source_url=source_url))

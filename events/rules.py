@@ -1,0 +1,97 @@
+"""Event rules: patterns that name an event, mapped to ACLED's taxonomy.
+
+Each rule has a regular expression (case-insensitive) and the ACLED event type and
+sub-type it gives, with a base confidence. Rules are tried in order; the first that
+matches a sentence (and is not negated or hypothetical) decides its type.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SHELLING_WORDS = (
+    r"shell(?:ed|ing|s)?|artillery|mortars?|rockets?|missiles?|grad|smerch|polonez|howitzers?|"
+    r"cluster (?:munitions?|bombs?)|bombard\w*|under (?:heavy |intense |mass |constant )?(?:artillery )?fire|"
+    r"fired (?:at|on|upon|towards)|struck|strikes? (?:on|against)|shelled"
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A trigger pattern and what it means in ACLED's terms."""
+
+    name: str
+    pattern: re.Pattern
+    event_type: str
+    sub_event_type: str
+    confidence: float
+
+
+def _rx(p: str) -> re.Pattern:
+    return re.compile(p, re.IGNORECASE)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("ceasefire_violation", _rx(r"\b(?:violat\w*|breach\w*|broke|broken|breaking)\b[^.;]{0,40}\b(?:cease-?fire|truce)\b|\bcease-?fire violations?\b"),
+         "Battles", "Armed clash", 0.8),
+    Rule("drone", _rx(r"\b(?:drone|uav|air) ?strikes?\b|\bairstrikes?\b|\b(?:drones?|uavs?|bayraktars?|tb2s?|loitering munitions?|kamikaze drones?|warplanes?|aircraft)\b[^.;]{0,60}\b(?:struck|strike|hit|attack\w*|destroy\w*|bomb\w*|target\w*)\b|\b(?:struck|hit|attack\w*|destroy\w*|target\w*)\b[^.;]{0,40}\b(?:with|by) (?:a |an )?(?:drones?|uavs?)\b"),
+         "Explosions/Remote violence", "Air/drone strike", 0.8),
+    Rule("shelling", _rx(rf"\b(?:{SHELLING_WORDS})\b"), "Explosions/Remote violence", "Shelling/artillery/missile attack", 0.8),
+    Rule("landmine", _rx(r"\blandmines?\b|\banti-?(?:tank|personnel) mines?\b|\b(?:stepped on|hit|struck|detonated|ran over) an? (?:land)?mine\b|\bmine (?:explosion|blast)\b|\bieds?\b|\bimprovised explosive\b"),
+         "Explosions/Remote violence", "Remote explosive/landmine/IED", 0.75),
+    Rule("accidental_explosion", _rx(r"\b(?:explosions?|exploded|blasts?|blew up|fire broke out)\b[^.;]{0,80}\b(?:fuel|petrol|gas(?:oline)? station|depot|warehouse|storage|tank)\b|\b(?:fuel|petrol|gas(?:oline)?) (?:depot|station|warehouse|storage)\b[^.;]{0,60}\b(?:explosion|exploded|blast|blew up)\b"),
+         "Strategic developments", "Other", 0.7),
+    Rule("protest", _rx(r"\b(?:protest\w*|demonstrators?|demonstrations?|rall(?:y|ies|ied)|sit-ins?|(?:eco-?)?activists|picket\w*)\b"),
+         "Protests", "Peaceful protest", 0.7),
+    Rule("territory", _rx(r"\b(?:(?:took|retook|take) (?:over )?(?=(?:the )?(?:town|city|village|villages|heights?|hills?|positions?|(?-i:[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ])))|took (?:full )?control|taken (?:full )?control|captured|seized|liberated|recaptured|retook|regained(?: control)?|fell to|entered the (?:city|town|village)|raised (?:the|its|their) flags?|under (?:its|azerbaijani|full) control)\b"),
+         "Battles", "Government regains territory", 0.75),
+    Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|transferred (?:to|under))\b"),
+         "Strategic developments", "Non-violent transfer of territory", 0.75),
+    Rule("clash", _rx(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the)? (?:armenian |azerbaijani |military |army )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attack|offensive|operation))\b"),
+         "Battles", "Armed clash", 0.75),
+    Rule("agreement", _rx(r"\b(?:agreed|signed|reached|brokered|came into (?:force|effect)|took effect|accepted|announced)\b[^.;]{0,60}\b(?:cease-?fire|truce|agreement|deal|statement|accord|surrender|disarm\w*)\b|\b(?:cease-?fire|truce|agreement|deal)\b[^.;]{0,40}\b(?:was|were|has been|had been|is) (?:agreed|signed|reached|announced)\b|\btrilateral statement\b|\bagreed to (?:disarm|dissolve|lay down)\b"),
+         "Strategic developments", "Agreement", 0.75),
+    Rule("checkpoint", _rx(r"\b(?:set up|established|installed|erected|opened|placed)\b[^.;]{0,30}\bcheck-?points?\b|\bcheck-?points? (?:was|were|had been|has been) (?:set up|established|installed|erected)\b"),
+         "Strategic developments", "Headquarters or base established", 0.75),
+    Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|closed (?:the |off the )?(?:road|corridor|highway|route)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
+         "Strategic developments", "Other", 0.7),
+    Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b"),
+         "Strategic developments", "Other", 0.7),
+    Rule("arrest", _rx(r"\b(?:arrested|detained|apprehended|taken into custody)\b"), "Strategic developments", "Arrests", 0.75),
+    Rule("abduction", _rx(r"\b(?:abducted|kidnapped|taken hostage)\b"), "Violence against civilians", "Abduction/forced disappearance", 0.7),
+    Rule("peacekeepers", _rx(r"\b(?:deploy\w*|arrived|entered|began (?:their )?(?:mission|patrols?))\b[^.;]{0,50}\bpeace ?keep\w*|\bpeace ?keep\w*[^.;]{0,50}\b(?:deploy\w*|arrived|set up|withdr\w*|left)\b"),
+         "Strategic developments", "Other", 0.65),
+    Rule("casualties", _rx(r"\b(?:killed|died|dead|wounded|injured|casualties|death toll|lost (?:their )?lives|fatalities)\b"),
+         "Battles", "Armed clash", 0.6),
+)
+
+# A trigger inside a reference to the past ("the areas it captured") reports nothing new.
+REFERENCE = _rx(r"\b(?:areas?|territor\w+|lands?|villages?|positions?|districts?|regions?|towns?)\s+(?:it|they|that|which|azerbaijan|armenia|baku)(?:\s+had|\s+has)?\s*$")
+
+NEGATION = _rx(
+    r"\b(?:no|not|never|without|denied|deny|denies|didn't|did not|weren't|wasn't|isn't|aren't|haven't|hasn't|"
+    r"rejected|refuted|false|nor|neither|none)\b|n't\b"
+)
+HYPOTHETICAL = _rx(
+    r"\b(?:would|could|may|might|threaten\w*|plans? to|planning to|ready to|prepar\w+ (?:to|for)|urg\w+|"
+    r"call(?:ed|s|ing)? for|need for|demand\w*|warn\w* (?:of|that|against)|fears? (?:of|that)|risk of|if|"
+    r"unless|aimed at preventing|to prevent|possible|potential|intend\w*|seeks? to|sought to|vow\w*|pledg\w*|"
+    r"to take control|(?:is|are|was|were) to|will|shall|feared|fear(?:s|ing)?|expected to|set to|likely to)\b"
+)
+CIVILIAN_RX = _rx(r"\bcivilians?\b|\bresidents?\b|\bchildren\b|\bwomen\b|\bresidential\b|\bhomes?\b|\bhospitals?\b|\bschools?\b")
+SOLDIER_RX = _rx(r"\bsoldiers?\b|\bservicem[ae]n\b|\btroops\b|\bconscripts?\b|\bofficers?\b|\bmilitary personnel\b|\bfighters\b")
+
+
+def negated_or_hypothetical(clause: str, trigger_start: int, trigger_end: int) -> str:
+    """Why a trigger at ``trigger_start`` in ``clause`` does not report an event ('' if it does)."""
+    before = clause[max(0, trigger_start - 60):trigger_start]
+    after = clause[trigger_end:trigger_end + 40]
+    if NEGATION.search(before) or re.search(r"^\W*(?:\w+\W+){0,3}(?:was|were|has been|have been|had been) (?:not )?reported\b", after, re.I) and NEGATION.search(before + after):
+        return "negated"
+    if re.search(r"\bno\b[^.;]{0,40}$", before, re.I):
+        return "negated"
+    if REFERENCE.search(before):
+        return "a reference to an earlier event"
+    if HYPOTHETICAL.search(before[-45:]):
+        return "hypothetical or announced, not reported as done"
+    return ""

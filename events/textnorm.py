@@ -1,0 +1,71 @@
+"""Text folding for matching: case, diacritics, Azerbaijani letters and mixed scripts.
+
+:func:`fold` maps every character to exactly one character, so offsets in the folded
+text are offsets in the original: a match found in folded text points at the same
+span of the article.
+"""
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+# Letters NFKD does not reduce to ASCII, and Cyrillic letters that look Latin (a
+# mixed-script "Xankәndi" uses Cyrillic schwa; "Stepаnakert" may hide a Cyrillic a).
+_SPECIAL = {
+    "ə": "e", "Ə": "e", "ә": "e", "Ә": "e", "ı": "i", "İ": "i", "ł": "l", "ø": "o", "đ": "d",
+    "ß": "s", "æ": "a", "œ": "o", "ʻ": "'", "ʼ": "'", "’": "'", "‘": "'", "`": "'", "´": "'",
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "\u00a0": " ",
+}
+_CYRILLIC_LOOKALIKE = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "к": "k", "м": "m",
+    "т": "t", "н": "h", "в": "b", "і": "i", "ј": "j", "ѕ": "s",
+}
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    low = ch.lower()
+    if len(low) != 1:
+        low = ch
+    base = unicodedata.normalize("NFKD", low)
+    for c in base:
+        if not unicodedata.combining(c):
+            return c if len(c) == 1 else low
+    return low if not unicodedata.combining(low) else " "
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-folded text of the same length as ``text``.
+
+    Latin and Cyrillic letters keep their script, except that Cyrillic look-alikes
+    inside a word that also has Latin letters become Latin (so a mixed-script
+    "Xankәndi" folds like "Xankendi").
+    """
+    out = [_fold_char(c) for c in text]
+    if any(c in _CYRILLIC_LOOKALIKE for c in out):
+        _latinise_mixed_words(out)
+    return "".join(out)
+
+
+def _latinise_mixed_words(chars: list[str]) -> None:
+    start = 0
+    n = len(chars)
+    while start < n:
+        while start < n and not chars[start].isalpha():
+            start += 1
+        end = start
+        while end < n and (chars[end].isalpha() or chars[end] in "'-"):
+            end += 1
+        word = chars[start:end]
+        if any("a" <= c <= "z" for c in word) and any(c in _CYRILLIC_LOOKALIKE for c in word):
+            for i in range(start, end):
+                chars[i] = _CYRILLIC_LOOKALIKE.get(chars[i], chars[i])
+        start = end + 1
+
+
+def fold_key(text: str) -> str:
+    """A folded lookup key: :func:`fold` with runs of spaces and hyphens made one space."""
+    folded = fold(text.strip())
+    return " ".join(folded.replace("-", " ").split())

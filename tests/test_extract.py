@@ -1,0 +1,213 @@
+"""Extraction measured on the labelled development set, and its rules one by one."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from events.article import read_article, read_article_file
+from events.extract import events_from_article, events_from_text, split_sentences
+
+from .conftest import SHARED
+
+ARTICLES = Path(__file__).parent / "data" / "articles"
+EXPECTED = json.loads((ARTICLES / "expected.json").read_text(encoding="utf-8"))
+REGION_LAYERS = {"peacekeeping_zone", "nkao"}
+
+# Thresholds, justified in the closing note: the set has 41 expected events over 24
+# articles; the targets of the issue are place recall 0.9, event recall 0.8, date 0.9.
+MIN_PLACE_RECALL = 0.9
+MIN_EVENT_RECALL = 0.85
+MIN_DATE_ACCURACY = 0.9
+
+
+def _place_key(event) -> str:
+    if event.x_place_id:
+        return event.x_place_id
+    layer = event.x_layer.split(":")[0]
+    return "region" if layer in REGION_LAYERS else layer
+
+
+def evaluate() -> dict:
+    """Recall of places and events, and date accuracy, over the development set."""
+    n_expected = places_found = events_found = dates_right = false_positives = 0
+    for name, expected in EXPECTED.items():
+        if name.startswith("_"):
+            continue
+        result = events_from_article(read_article_file(ARTICLES / name))
+        got = [(_place_key(e), e) for e in result.events]
+        if not expected:
+            false_positives += len(got)
+        for exp in expected:
+            n_expected += 1
+            at_place = [e for k, e in got if k == exp["place"]]
+            if at_place:
+                places_found += 1
+            typed = [e for e in at_place if e.event_type == exp["event_type"]
+                     and exp.get("sub_event_type", e.sub_event_type) == e.sub_event_type]
+            if typed:
+                events_found += 1
+                if any(e.event_date.isoformat() == exp["date"] for e in typed):
+                    dates_right += 1
+    return {
+        "expected": n_expected,
+        "place_recall": places_found / n_expected,
+        "event_recall": events_found / n_expected,
+        "date_accuracy": dates_right / max(1, events_found),
+        "events_in_control_article": false_positives,
+    }
+
+
+def test_development_set_is_large_enough():
+    assert len([k for k in EXPECTED if not k.startswith("_")]) >= 20
+    assert len(list(ARTICLES.glob("*.txt"))) >= 20
+
+
+def test_recall_and_date_accuracy_on_the_development_set():
+    scores = evaluate()
+    assert scores["place_recall"] >= MIN_PLACE_RECALL, scores
+    assert scores["event_recall"] >= MIN_EVENT_RECALL, scores
+    assert scores["date_accuracy"] >= MIN_DATE_ACCURACY, scores
+    assert scores["events_in_control_article"] == 0, scores
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not present")
+def test_seed_article_yields_its_events():
+    path = next((SHARED / "seeds").glob("*.txt"))
+    result = events_from_article(read_article_file(path, published="2023-09-19"))
+    found = {(e.x_place_id or e.x_layer.split(":")[0], e.sub_event_type, e.event_date) for e in result.events}
+    day = dt.date(2023, 9, 19)
+    assert ("stepanakert", "Shelling/artillery/missile attack", day) in found
+    assert ("contact_line", "Shelling/artillery/missile attack", day) in found
+    corridor = [e for e in result.events if e.x_layer.startswith("lachin_corridor")]
+    assert corridor and corridor[0].x_layer == "lachin_corridor:route_2022_road"
+    assert "humanitarian corridors" in corridor[0].x_evidence
+    # nothing is dated by "three years ago" or "in 2020"
+    assert all(e.event_date == day for e in result.events)
+    assert any("year" in u.reason for u in result.unplaced)
+
+
+def _one(text: str, published: str = "2023-09-19"):
+    return events_from_text(text, published=published)
+
+
+@pytest.mark.parametrize(
+    "sentence, published, expected",
+    [
+        ("Shelling hit Stepanakert on Tuesday.", "2023-09-19", "2023-09-19"),
+        ("Shelling hit Stepanakert on Tuesday.", "2023-09-21", "2023-09-19"),
+        ("Shelling hit Stepanakert yesterday.", "2023-09-20", "2023-09-19"),
+        ("Shelling hit Stepanakert last night.", "2023-09-20", "2023-09-19"),
+        ("Shelling hit Stepanakert overnight.", "2023-09-20", "2023-09-19"),
+        ("Shelling hit Stepanakert on Sept. 19, officials said.", "2023-09-25", "2023-09-19"),
+        ("Shelling hit Stepanakert on 12 December.", "2023-01-10", "2022-12-12"),
+        ("Shelling hit Stepanakert on December 12, 2022.", "2023-09-19", "2022-12-12"),
+    ],
+)
+def test_relative_dates_resolve_against_publication(sentence, published, expected):
+    result = _one(sentence, published)
+    assert [e.event_date.isoformat() for e in result.events] == [expected]
+
+
+def test_month_is_precision_3_and_year_alone_is_no_date():
+    month = _one("Artillery fire hit Martuni in September 2023.", "2023-10-02").events
+    assert month and month[0].time_precision == 3
+    year = _one("Artillery fire hit Martuni in 2020.", "2023-10-02")
+    assert not year.events and "year" in year.unplaced[0].reason
+
+
+def test_no_date_is_invented_without_publication_date():
+    result = events_from_text("Shelling hit Stepanakert on Tuesday.")
+    assert not result.events
+    assert result.unplaced and "no date" in result.unplaced[0].reason
+
+
+@pytest.mark.parametrize(
+    "spelling, place",
+    [("Xankəndi", "stepanakert"), ("Khankendi", "stepanakert"), ("Xankәndi", "stepanakert"),
+     ("Şuşa", "shusha"), ("Shushi", "shusha"), ("SHUSHA", "shusha"), ("Kelbajar", "kalbajar"),
+     ("Karvachar", "kalbajar"), ("Agdam", "aghdam"), ("Fizuli", "fuzuli"), ("Berdzor", "lachin"),
+     ("Aghdara", "martakert"), ("Stepanakert", "stepanakert")],
+)
+def test_every_spelling_places_the_event(spelling, place):
+    events = _one(f"Artillery shelled {spelling} on Tuesday.").events
+    assert [e.x_place_id for e in events] == [place]
+
+
+@pytest.mark.parametrize(
+    "phrase, layer",
+    [("along the line of contact", "contact_line"), ("along the contact line", "contact_line"),
+     ("on the Lachin road", "lachin_corridor"), ("in the Lachin corridor", "lachin_corridor"),
+     ("on the Stepanakert-Goris highway", "lachin_corridor"), ("at the Hakari bridge", "lachin_corridor"),
+     ("in the seven districts", "seven_districts")],
+)
+def test_phrases_resolve_to_layer_features(phrase, layer):
+    events = _one(f"Azerbaijani forces shelled positions {phrase} on Tuesday.").events
+    assert events and events[0].x_layer.split(":")[0] == layer
+    assert events[0].geo_precision == 3
+    assert events[0].geometry.geom_type != "Point"
+
+
+def test_dateline_place_is_not_the_event_place():
+    text = "STEPANAKERT, Sept 20 (Reuters) - Azerbaijani artillery shelled Martuni on Wednesday."
+    events = _one(text, "2023-09-20").events
+    assert [e.x_place_id for e in events] == ["martuni"]
+
+
+def test_speaker_place_is_not_the_event_place():
+    events = _one("The mayor of Goris said artillery shelled Sotk on Tuesday.").events
+    assert [e.x_place_id for e in events] == ["sotk"]
+    events = _one("Officials in Yerevan said Azerbaijani forces shelled Jermuk on Tuesday.").events
+    assert [e.x_place_id for e in events] == ["jermuk"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["No incidents of shelling were reported near Martuni on Tuesday.",
+     "Azerbaijan denied that its forces shelled Martuni on Tuesday.",
+     "Officials warned that Azerbaijan could shell Martuni.",
+     "There was no fighting near Martuni on Tuesday."],
+)
+def test_negated_and_hypothetical_events_are_not_events(text):
+    assert _one(text).events == []
+
+
+def test_unplaced_event_is_listed_not_dropped():
+    result = _one("Azerbaijani forces shelled positions on Tuesday.")
+    assert not result.events
+    assert result.unplaced[0].reason == "no place named in the sentence"
+    assert result.unplaced[0].sub_event_type == "Shelling/artillery/missile attack"
+
+
+def test_ambiguous_lachin_has_lower_confidence():
+    town = _one("Artillery shelled Lachin on Tuesday.").events[0]
+    clear = _one("Artillery shelled Martuni on Tuesday.").events[0]
+    assert town.x_confidence < clear.x_confidence
+    assert "town, the district or the corridor" in town.notes
+
+
+@pytest.mark.parametrize(
+    "text, fatalities",
+    [("Shelling killed two soldiers near Martuni on Tuesday.", 2),
+     ("Between 20 and 30 people were killed by shelling in Martuni on Tuesday.", 20),
+     ("Dozens were killed by shelling in Martuni on Tuesday.", 12),
+     ("Shelling hit Martuni on Tuesday; no one was killed.", 0)],
+)
+def test_fatalities_follow_acled_rules(text, fatalities):
+    assert _one(text).events[0].fatalities == fatalities
+
+
+def test_evidence_keeps_sentence_and_offsets():
+    text = "Quiet morning. Azerbaijani forces shelled Martuni on Tuesday. Talks continue."
+    article = read_article(text, published="2023-09-19")
+    e = events_from_article(article).events[0]
+    assert article.text[e.x_evidence_start:e.x_evidence_end] == e.x_evidence
+    assert e.x_evidence == "Azerbaijani forces shelled Martuni on Tuesday."
+    assert e.actor1 == "Military Forces of Azerbaijan (2003-)"
+
+
+def test_sentence_splitter_keeps_abbreviations():
+    parts = [s.text for s in split_sentences("Shelling began on Sept. 19 near Martuni. The U.S. envoy said so.")]
+    assert parts == ["Shelling began on Sept. 19 near Martuni.", "The U.S. envoy said so."]
