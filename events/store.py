@@ -36,9 +36,9 @@ _INSERT_SQL = (
     f"INSERT INTO events (geom, {', '.join(_EVENT_COLS)}) "
     f"VALUES (?, {', '.join('?' for _ in _EVENT_COLS)})"
 )
-_UPSERT_SQL = _INSERT_SQL + " ON CONFLICT(event_id_cnty) DO UPDATE SET geom=excluded.geom, " + ", ".join(
-    f"{c}=excluded.{c}" for c in _EVENT_COLS if c not in ("event_id_cnty",)
-)
+# A plain UPDATE, not an UPSERT: inside an UPSERT SQLite overrides the R-tree
+# triggers' INSERT OR REPLACE, and the index update fails.
+_UPDATE_SQL = "UPDATE events SET geom=?, " + ", ".join(f"{c}=?" for c in _EVENT_COLS if c != "event_id_cnty") + " WHERE event_id_cnty=?"
 
 
 @dataclass(frozen=True)
@@ -194,15 +194,12 @@ class EventStore:
                 (article.article_id, article.title, article.source_name, article.source_url,
                  article.published or None, now, article.n_chars, len(events), article.origin),
             )
-            rows = [e for e in events]
+            rows = _new_events(con, events)
             for e in rows:
                 if e.x_article_id and e.x_article_id != article.article_id:
                     raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
             blobs = gpkg.to_blobs([e.geometry for e in rows])
-            con.executemany(
-                _INSERT_SQL.replace("INSERT", "INSERT OR IGNORE", 1),
-                [(b, *_row(_with_article(e, article.article_id))) for b, e in zip(blobs, rows)],
-            )
+            con.executemany(_INSERT_SQL, [(b, *_row(_with_article(e, article.article_id))) for b, e in zip(blobs, rows)])
             return IngestResult(article.article_id, _count_article(con, article.article_id), False)
 
         result = self._write(do)
@@ -227,10 +224,18 @@ class EventStore:
                 )
             blobs = gpkg.to_blobs([e.geometry for e in events])
             aid = article.article_id if article else ""
-            # a uid clash with a different event id means the same fact under another id: update that one
-            con.executemany(_UPSERT_SQL, [(b, *_row(_with_article(e, e.x_article_id or aid))) for b, e in zip(blobs, events)])
-            updated = len(set(ids) & existing)
-            return UpsertResult(len(set(ids)) - updated, updated)
+            inserts, updates = [], []
+            for b, e in zip(blobs, events):
+                row = _row(_with_article(e, e.x_article_id or aid))
+                if e.event_id_cnty in existing:
+                    values = dict(zip(_EVENT_COLS, row))
+                    updates.append((b, *(values[c] for c in _EVENT_COLS if c != "event_id_cnty"), e.event_id_cnty))
+                else:
+                    existing.add(e.event_id_cnty)  # a repeated id later in the same file updates
+                    inserts.append((b, *row))
+            con.executemany(_INSERT_SQL, inserts)
+            con.executemany(_UPDATE_SQL, updates)
+            return UpsertResult(len(inserts), len(updates))
 
         try:
             result = self._write(do)
@@ -349,6 +354,21 @@ def _with_article(event: Event, article_id: str) -> Event:
     from dataclasses import replace
 
     return replace(event, x_article_id=article_id)
+
+
+def _new_events(con: sqlite3.Connection, events: Sequence[Event]) -> list[Event]:
+    """Events whose ``x_uid`` is neither stored nor repeated earlier in ``events``."""
+    uids = [e.x_uid for e in events]
+    stored: set[str] = set()
+    for i in range(0, len(uids), 900):
+        chunk = uids[i : i + 900]
+        stored.update(r[0] for r in con.execute(f"SELECT x_uid FROM events WHERE x_uid IN ({','.join('?' * len(chunk))})", chunk))
+    out = []
+    for e in events:
+        if e.x_uid not in stored:
+            stored.add(e.x_uid)
+            out.append(e)
+    return out
 
 
 def _count_article(con: sqlite3.Connection, article_id: str) -> int:

@@ -1,0 +1,223 @@
+"""The store's guarantees, each against a real GeoPackage file."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyogrio
+import pytest
+
+from events import ArticleRecord, EventStore, StoreError, make_event
+from events import gpkg
+from events.model import replace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _event(i: int, article: str = "a1", **kw):
+    base = dict(event_date="2023-09-19", event_type="Explosions/Remote violence",
+                sub_event_type="Shelling/artillery/missile attack", latitude=39.8 + i * 1e-4, longitude=46.75,
+                location=f"test place {i}", source="test", x_article_id=article, x_evidence_start=i)
+    base.update(kw)
+    return make_event(**base)
+
+
+def test_new_store_holds_the_seed_events_and_gis_reads_it(tmp_path):
+    path = tmp_path / "s.gpkg"
+    store = EventStore(path)
+    assert store.count() >= 6
+    store.close()
+    gdf = pyogrio.read_dataframe(path, layer="events")
+    assert len(gdf) >= 6 and gdf.crs.to_epsg() == 4326
+    assert {"event_id_cnty", "x_uid", "x_evidence"} <= set(gdf.columns)
+    info = pyogrio.read_info(path, layer="events")
+    assert info["capabilities"]["fast_spatial_filter"]  # the R-tree is seen by GDAL
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA application_id").fetchone()[0] == gpkg.GPKG_APPLICATION_ID
+
+
+def test_seed_events_load_once(tmp_path):
+    path = tmp_path / "s.gpkg"
+    n = EventStore(path).count()
+    assert EventStore(path).count() == n
+
+
+def test_user_seed_folder_is_loaded(tmp_path, monkeypatch):
+    folder = tmp_path / "myseeds"
+    folder.mkdir()
+    (folder / "mine.json").write_text(
+        '{"article": {"article_id": "user-1", "title": "t", "published": "2022-12-12"},'
+        ' "events": [{"event_date": "2022-12-12", "event_type": "Protests", "sub_event_type": "Peaceful protest",'
+        ' "x_place_id": "shusha", "source": "me"}]}', encoding="utf-8")
+    monkeypatch.setenv("KARABAKH_MAP_SEEDS", str(folder))
+    store = EventStore(tmp_path / "s.gpkg")
+    got = store.query(article_id="user-1")
+    assert list(got["x_place_id"]) == ["shusha"]
+
+
+def test_ingest_is_all_or_nothing(tmp_path):
+    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    good = [_event(i) for i in range(3)]
+    bad = _event(3)
+    object.__setattr__(bad, "event_date", None)  # fails in the middle of the insert
+    with pytest.raises(Exception):
+        store.ingest(ArticleRecord("a1", "t"), [*good, bad])
+    assert store.count() == 0
+    assert not store.has_article("a1")
+    assert store.ingest(ArticleRecord("a1", "t"), good).stored == 3
+
+
+def test_ingesting_the_same_article_again_adds_nothing(tmp_path):
+    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    events = [_event(i) for i in range(4)]
+    assert store.ingest(ArticleRecord("a1", "t"), events).stored == 4
+    again = store.ingest(ArticleRecord("a1", "t"), events)
+    assert again.duplicate and again.stored == 0
+    assert store.count() == 4
+
+
+def test_acled_row_with_same_id_updates(tmp_path):
+    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    first = _event(1, event_id_cnty="AZE12345", fatalities=1, x_method="import")
+    assert store.upsert_events([first]).inserted == 1
+    second = _event(1, event_id_cnty="AZE12345", fatalities=5, x_method="import")
+    res = store.upsert_events([second])
+    assert (res.inserted, res.updated) == (0, 1)
+    rows = store.query()
+    assert len(rows) == 1 and rows["fatalities"].iloc[0] == 5
+
+
+def test_query_by_date_type_bbox_and_review(tmp_path):
+    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    events = [_event(0, event_date="2020-10-04"), _event(1, event_date="2023-09-19"),
+              _event(2, latitude=40.68, longitude=46.36, event_date="2020-10-11")]
+    store.ingest(ArticleRecord("a1"), events)
+    assert len(store.query(since="2020-10-05")) == 2
+    assert len(store.query(until="2020-10-04")) == 1
+    assert len(store.query(bbox=(46.7, 39.7, 46.8, 39.9))) == 2
+    assert len(store.query(bbox=(46.3, 40.6, 46.4, 40.7))) == 1
+    assert len(store.query(event_types=["Battles"])) == 0
+    uid = events[0].x_uid
+    store.set_review(uid, "rejected")
+    assert len(store.query(review=["unreviewed", "confirmed"])) == 2
+
+
+def test_review_change_is_seen_by_another_connection(tmp_path):
+    path = tmp_path / "s.gpkg"
+    a = EventStore(path, load_seeds=False)
+    a.ingest(ArticleRecord("a1"), [_event(0)])
+    b = EventStore(path, load_seeds=False)
+    a.set_review(a.query()["x_uid"].iloc[0], "confirmed")
+    assert b.query()["x_review"].iloc[0] == "confirmed"
+
+
+def _writer(path: str, worker: int, n: int) -> None:
+    store = EventStore(path, load_seeds=False)
+    for i in range(n // 50):
+        batch = [_event(worker * 10_000 + i * 50 + j, article=f"w{worker}-{i}") for j in range(50)]
+        store.ingest(ArticleRecord(f"w{worker}-{i}"), batch)
+    store.close()
+
+
+@pytest.mark.parametrize("workers, per_worker", [(2, 500), (4, 500)])
+def test_processes_writing_at_once_lose_nothing(tmp_path, workers, per_worker):
+    path = str(tmp_path / "s.gpkg")
+    EventStore(path, load_seeds=False).close()
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(path, w, per_worker)) for w in range(workers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    store = EventStore(path, load_seeds=False)
+    assert store.count() == workers * per_worker
+    assert store.integrity_check() == "ok"
+
+
+KILL_SCRIPT = """
+import sys
+from events import ArticleRecord, EventStore, make_event
+store = EventStore(sys.argv[1], load_seeds=False)
+print("ready", flush=True)
+i = 0
+while True:
+    batch = [make_event(event_date="2023-09-19", event_type="Battles", sub_event_type="Armed clash",
+                        latitude=39.8 + i * 1e-4, longitude=46.75 + j * 1e-5, x_article_id=f"k{i}", x_evidence_start=j)
+             for j in range(200)]
+    store.ingest(ArticleRecord(f"k{i}"), batch)
+    i += 1
+"""
+
+
+@pytest.mark.parametrize("run", range(5))
+def test_writer_killed_mid_ingest_leaves_whole_articles(tmp_path, run):
+    path = tmp_path / "s.gpkg"
+    EventStore(path, load_seeds=False).close()
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(path)], stdout=subprocess.PIPE, cwd=ROOT)
+    assert proc.stdout.readline().strip() == b"ready"
+    time.sleep(0.3 + run * 0.17)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = EventStore(path, load_seeds=False)
+    assert store.integrity_check() == "ok"
+    con = sqlite3.connect(path)
+    per_article = con.execute("SELECT x_article_id, count(*) FROM events GROUP BY x_article_id").fetchall()
+    assert per_article, "the writer stored nothing before it was killed"
+    assert all(n == 200 for _, n in per_article)
+    assert len(per_article) == con.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+
+def test_older_store_is_migrated(tmp_path):
+    path = tmp_path / "old.gpkg"
+    con = sqlite3.connect(path, isolation_level=None)
+    gpkg.register_functions(con)
+    gpkg.migrate(con, target=1)
+    blob = gpkg.to_blob(_event(0).geometry)
+    con.execute(
+        "INSERT INTO events (geom, event_id_cnty, event_date, event_type, sub_event_type, x_uid, x_confidence, x_method)"
+        " VALUES (?, 'AZEOLD1', '2020-10-04', 'Battles', 'Armed clash', 'olduid', 0.5, 'manual')", (blob,))
+    con.close()
+    store = EventStore(path, load_seeds=False)
+    assert store.schema_version == gpkg.SCHEMA_VERSION
+    row = store.query()
+    assert list(row["event_id_cnty"]) == ["AZEOLD1"]
+    assert row["x_review"].iloc[0] == "unreviewed"
+
+
+@pytest.mark.parametrize("content", [b"this is not a database", b"SQLite format 3\x00" + b"\x00" * 200])
+def test_corrupt_or_foreign_file_is_refused_and_kept(tmp_path, content):
+    path = tmp_path / "bad.gpkg"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match="left as it is|corrupt|not a GeoPackage"):
+        EventStore(path)
+    assert path.read_bytes() == content
+
+
+def test_other_applications_geopackage_is_refused(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    path = tmp_path / "qgis.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[Point(46, 39)], crs=4326).to_file(path, layer="roads")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another application"):
+        EventStore(path)
+    assert path.read_bytes() == before
+
+
+def test_read_only_store_gives_a_clear_error(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root ignores file permissions; the read-only case is tested with a read-only mount in CI hardening")
+    path = tmp_path / "s.gpkg"
+    EventStore(path, load_seeds=False).close()
+    path.chmod(0o444)
+    store = EventStore(path, load_seeds=False)
+    with pytest.raises(StoreError, match="read-only"):
+        store.ingest(ArticleRecord("x"), [_event(0)])
