@@ -164,6 +164,9 @@ class EventStore:
             raise StoreError(_explain(err, self.path)) from err
         try:
             result = fn(self._con)
+            self._con.execute(
+                "INSERT INTO km_meta VALUES ('revision', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
             self._con.execute("COMMIT")
             return result
         except BaseException as err:
@@ -258,6 +261,11 @@ class EventStore:
             raise EventValidationError("x_uid", uid, "is not a stored event: list events with `karabakh-map events`")
 
     # -- reading -------------------------------------------------------------------
+    def revision(self) -> int:
+        """A number that grows with every write by any process: a cache key for reads."""
+        row = self._con.execute("SELECT value FROM km_meta WHERE key='revision'").fetchone()
+        return int(row[0]) if row else 0
+
     def count(self) -> int:
         """Number of stored events."""
         return self._con.execute("SELECT count(*) FROM events").fetchone()[0]

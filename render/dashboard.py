@@ -1,0 +1,156 @@
+"""Pure functions behind the Streamlit page: no streamlit import here, so the tests
+call them directly and the page stays thin."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping
+
+import geopandas as gpd
+import pandas as pd
+
+import layers
+from events.model import Event
+from events.taxonomy import EVENT_TYPES
+
+from .describe import date_label, geo_label, place_label
+from .view import View
+
+AS_OF_MIN = dt.date(1994, 5, 12)
+AS_OF_MAX = dt.date(2024, 12, 31)
+
+
+def view_from_state(state: Mapping[str, Any], base: View) -> View:
+    """The view the sidebar widgets describe (keys as the page uses them)."""
+    chosen = tuple(lid for lid in layers.LAYER_IDS if state.get(f"layer_{lid}", lid in base.layers))
+    date_range = state.get("event_dates") or (None, None)
+    since, until = (list(date_range) + [None, None])[:2] if isinstance(date_range, (list, tuple)) else (None, None)
+    return base.replace(
+        layers=chosen,
+        as_of=state.get("as_of", base.as_of),
+        since=since,
+        until=until,
+        event_types=tuple(state.get("event_types") or ()),
+        sources=tuple(state.get("sources") or ()),
+        min_confidence=float(state.get("min_confidence", base.min_confidence)),
+        review=tuple(state.get("review") or base.review),
+        naming=state.get("naming", base.naming),
+    )
+
+
+def initial_state(view: View) -> dict[str, Any]:
+    """Widget values for a view (the page seeds session state with them once)."""
+    state: dict[str, Any] = {f"layer_{lid}": lid in view.layers for lid in layers.LAYER_IDS}
+    state.update(as_of=view.as_of or dt.date(2023, 9, 19), event_types=list(view.event_types), sources=list(view.sources),
+                 min_confidence=view.min_confidence, review=list(view.review), naming=view.naming)
+    if view.since or view.until:
+        state["event_dates"] = (view.since or dt.date(1994, 1, 1), view.until or dt.date.today())
+    return state
+
+
+def events_table(events: gpd.GeoDataFrame, naming: str) -> pd.DataFrame:
+    """The events as the page's table shows them (plain text: st.dataframe escapes nothing
+    because it renders no HTML)."""
+    if events is None or events.empty:
+        return pd.DataFrame(columns=["date", "type", "what", "place", "precision", "actors", "deaths", "confidence", "review", "source", "evidence"])
+    recs = events.to_dict("records")
+    return pd.DataFrame({
+        "date": [date_label(r) for r in recs],
+        "type": [r["event_type"] for r in recs],
+        "what": [r["sub_event_type"] for r in recs],
+        "place": [place_label(r, naming) for r in recs],
+        "precision": [geo_label(r) for r in recs],
+        "actors": [" vs ".join(x for x in (r.get("actor1"), r.get("actor2")) if x) for r in recs],
+        "deaths": [int(r.get("fatalities") or 0) for r in recs],
+        "confidence": [float(r.get("x_confidence") or 0) for r in recs],
+        "review": [r.get("x_review") for r in recs],
+        "source": [r.get("source") for r in recs],
+        "evidence": [r.get("x_evidence") for r in recs],
+    })
+
+
+def timeline(events: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Events per day by type: index dates, one column per event type present."""
+    if events is None or events.empty:
+        return pd.DataFrame()
+    counts = events.groupby(["event_date", "event_type"]).size().unstack(fill_value=0)
+    counts.index = pd.to_datetime(counts.index)
+    return counts[[t for t in EVENT_TYPES if t in counts.columns]]
+
+
+def bbox_from_bounds(bounds: Mapping | None, fallback: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """(W, S, E, N) from st_folium's ``bounds`` (``_southWest``/``_northEast``)."""
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        box = (float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"]))
+    except (TypeError, KeyError, ValueError):
+        return fallback
+    if box[0] >= box[2] or box[1] >= box[3]:
+        return fallback
+    return box
+
+
+def sources_table() -> pd.DataFrame:
+    """Every layer's title, source, licence, accuracy and validity."""
+    rows = []
+    for lid in layers.LAYER_IDS:
+        meta = layers.layer_metadata(lid)
+        rows.append({"layer": meta["title"], "source": meta["source"], "licence": meta["licence"],
+                     "accuracy (m)": meta["accuracy_m"], "valid from": meta["valid_from"] or "", "valid to": meta["valid_to"] or "",
+                     "about": meta["description"]})
+    return pd.DataFrame(rows)
+
+
+def preview_table(events: list[Event]) -> pd.DataFrame:
+    """Extracted events as an editable table: keep, place, date, and what was found."""
+    return pd.DataFrame({
+        "keep": [True] * len(events),
+        "place": [e.x_place_id or e.x_layer for e in events],
+        "date": [e.event_date for e in events],
+        "what": [e.sub_event_type for e in events],
+        "type": [e.event_type for e in events],
+        "confidence": [e.x_confidence for e in events],
+        "evidence": [e.x_evidence for e in events],
+    })
+
+
+def apply_preview_edits(events: list[Event], edited: pd.DataFrame) -> list[Event]:
+    """The events the user kept, with the places and dates they fixed.
+
+    Raises
+    ------
+    events.EventValidationError
+        Naming the row and the bad place or date.
+    """
+    from events import EventValidationError
+    from events.model import replace
+    from events.places import place as place_by_id
+    from events.places import layer_feature
+
+    kept: list[Event] = []
+    for i, (event, row) in enumerate(zip(events, edited.to_dict("records"))):
+        if not row.get("keep", True):
+            continue
+        changes: dict[str, Any] = {}
+        new_date = row.get("date")
+        if isinstance(new_date, (pd.Timestamp, dt.datetime)):
+            new_date = new_date.date()
+        if new_date and new_date != event.event_date:
+            changes["event_date"] = new_date
+        new_place = str(row.get("place") or "").strip()
+        if new_place and new_place != (event.x_place_id or event.x_layer):
+            try:
+                p = layer_feature(new_place) if ":" in new_place or new_place in layers.LAYERS else place_by_id(new_place)
+            except EventValidationError as err:
+                raise EventValidationError(err.field, err.value, f"{err.fix} (row {i + 1})") from err
+            changes.update(geometry=p.geometry, latitude=None, longitude=None, location=p.name("both"),
+                           geo_precision=p.geo_precision, x_place_id=p.place_id, x_layer=p.layer_ref,
+                           x_method="manual")
+        kept.append(replace(event, **changes) if changes else event)
+    return kept
+
+
+def events_to_frame(events: list[Event]) -> gpd.GeoDataFrame:
+    """Extracted events as a GeoDataFrame, for the preview map."""
+    from events.model import events_to_geodataframe
+
+    return events_to_geodataframe(events)

@@ -1,0 +1,321 @@
+"""Layers and events to an interactive :class:`folium.Map` that works offline.
+
+The map has no tile layer by default (these machines reach no tile server): the
+``borders`` layer draws the land. Leaflet comes from installed packages
+(:mod:`render.offline`). Every string from an article is escaped
+(:mod:`render.escape`) before it reaches the page.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Mapping
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from shapely.geometry import mapping
+
+import layers
+from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
+from layers.names import feature_name
+
+from .describe import event_popup_html, event_tooltip_text, layer_popup_html, place_label
+from .escape import html_text, js_json
+from .offline import OfflineMap, OfflineMarkerCluster
+from .view import View
+
+log = logging.getLogger(__name__)
+
+FULL_POPUP_LIMIT = 300  # above this, popups are one-line summaries; details show below the map
+SEA_COLOUR = "#dbe7ee"
+_SIMPLIFY = {"borders": 0.004, "seven_districts": 0.0015, "nkao": 0.001, "peacekeeping_zone": 0.0005}
+
+
+@functools.lru_cache(maxsize=64)
+def _layer_geojson(layer_id: str, as_of: str | None, naming: str) -> list[tuple[dict, dict]]:
+    """(GeoJSON geometry, properties) per feature, simplified within the layer's accuracy."""
+    gdf = layers.load_layer(layer_id, as_of=as_of)
+    tol = _SIMPLIFY.get(layer_id, 0.0)
+    out = []
+    for _, row in gdf.iterrows():
+        geom = row.geometry
+        if tol:
+            geom = geom.simplify(tol, preserve_topology=True)
+        geom = shapely.set_precision(geom, 1e-5)
+        props = {k: row[k] for k in gdf.columns if k != "geometry"}
+        props["_label"] = feature_name(props, naming) if layer_id in ("places", "stepanakert", "seven_districts") else (props.get("name") or layers.LAYERS[layer_id].title)
+        out.append((mapping(geom), props))
+    return out
+
+
+def _zoom_for_bbox(bbox, width_px: int = 900, height_px: int = 600) -> int:
+    """The largest web-map zoom at which ``bbox`` fits a map of about this size."""
+    import math
+
+    lon_span = max(1e-6, bbox[2] - bbox[0])
+    lat_span = max(1e-6, (bbox[3] - bbox[1]) / math.cos(math.radians((bbox[1] + bbox[3]) / 2)))
+    zoom = min(math.log2(width_px * 360 / (256 * lon_span)), math.log2(height_px * 360 / (256 * lat_span)))
+    return max(5, min(14, int(zoom)))
+
+
+def map_from_view(
+    view: View,
+    events: gpd.GeoDataFrame | None = None,
+    *,
+    selected_uid: str | None = None,
+    tiles: str | None = None,
+) -> folium.Map:
+    """The interactive map of a view.
+
+    Parameters
+    ----------
+    view
+        Layers, date, extent and naming to draw.
+    events
+        Events to draw (already filtered), EPSG:4326; ``None`` for none.
+    selected_uid
+        ``x_uid`` of an event whose popup opens on load.
+    tiles
+        A tile layer name or URL; ``None`` (the default) draws no tiles, which is how
+        the map works with no network.
+    """
+    w, s, e, n = view.bbox
+    m = OfflineMap(location=[(s + n) / 2, (w + e) / 2], zoom_start=_zoom_for_bbox(view.bbox), tiles=tiles,
+                   control_scale=True, prefer_canvas=False)
+    # With no tile layer folium leaves the zoom range unset; the marker cluster needs it.
+    m.options.update(minZoom=5, maxZoom=15)
+    m.get_root().header.add_child(Element(
+        f"<style>.leaflet-container{{background:{SEA_COLOUR}}}.km-legend{{background:#fff;padding:6px 8px;"
+        "font:12px/1.4 sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px}"
+        ".km-legend i{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-2px}"
+        ".km-label{background:transparent;border:0;box-shadow:none;font-weight:bold;font-size:12px;"
+        "text-shadow:0 0 3px #fff,0 0 3px #fff}.leaflet-control-attribution{font-size:10px;max-width:70%}</style>"))
+    m.fit_bounds([[s, w], [n, e]])
+    as_of = view.as_of.isoformat() if view.as_of else None
+    shown_layers = []
+    for lid in sorted(view.layers, key=lambda i: layers.LAYERS[i].z):
+        feats = _layer_geojson(lid, as_of, view.naming)
+        if not feats:
+            continue
+        shown_layers.append(lid)
+        _add_layer(m, lid, feats)
+    shown_types: list[str] = []
+    if view.show_events and events is not None and not events.empty:
+        shown_types = _add_events(m, events, view, selected_uid)
+    _add_legend(m, shown_layers, shown_types, view)
+    _add_attribution(m, shown_layers)
+    return m
+
+
+def _style(layer_id: str) -> dict:
+    st = layers.LAYERS[layer_id].style
+    return {"color": st["color"], "weight": st["weight"], "fillColor": st["fill_color"],
+            "fillOpacity": st["fill_opacity"], "dashArray": st["dash"], "opacity": 0.95}
+
+
+def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]]) -> None:
+    spec = layers.LAYERS[layer_id]
+    group = folium.FeatureGroup(name=spec.title, show=True)
+    style = _style(layer_id)
+    for geom, props in feats:
+        if layer_id in ("places", "stepanakert"):
+            lon, lat = geom["coordinates"][:2]
+            big = layer_id == "stepanakert"
+            marker = folium.CircleMarker(
+                [lat, lon], radius=7 if big else 3, color=style["color"], weight=2 if big else 1,
+                fill=True, fill_color=style["fillColor"], fill_opacity=1.0,
+            )
+            folium.Tooltip(html_text(props["_label"]), permanent=big, direction="right",
+                           class_name="km-label" if big else "").add_to(marker)
+            folium.Popup(layer_popup_html(layer_id, props), max_width=400).add_to(marker)
+            marker.add_to(group)
+            continue
+        feature_style = dict(style)
+        if layer_id == "seven_districts" and str(props.get("control", "")).startswith("Karabakh Armenian"):
+            feature_style.update(fillColor="#d9b38c", fillOpacity=0.6)
+        layer = folium.GeoJson(
+            {"type": "Feature", "geometry": geom, "properties": {}},
+            style_function=lambda _f, st=feature_style: st,
+            highlight_function=lambda _f: {"weight": 4},
+            name=spec.title,
+        )
+        folium.Tooltip(html_text(props["_label"])).add_to(layer)
+        folium.Popup(layer_popup_html(layer_id, props), max_width=420).add_to(layer)
+        layer.add_to(group)
+    group.add_to(m)
+
+
+class _EventLayer(MacroElement):
+    """Events as circle markers in a cluster group, built in the browser from JSON."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var data = {{ this.data }};
+            var group = {{ this.cluster.get_name() }};
+            var markers = [];
+            for (var i = 0; i < data.rows.length; i++) {
+                var r = data.rows[i];
+                var colour = data.colours[r[2]];
+                var mk = L.circleMarker([r[0], r[1]], {radius: r[3], color: '#222', weight: 1,
+                                                       fillColor: colour, fillOpacity: 0.9});
+                mk.bindTooltip(data.tooltips[i]);
+                mk.bindPopup(data.popups[i], {maxWidth: 380});
+                group.addLayer(mk);
+                markers.push(mk);
+            }
+            if (data.selected >= 0) {
+                group.zoomToShowLayer(markers[data.selected], function () { markers[data.selected].openPopup(); });
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, cluster, payload: dict):
+        super().__init__()
+        self._name = "EventLayer"
+        self.cluster = cluster
+        self.data = js_json(payload)
+
+
+def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:
+    records = events.to_dict("records")
+    # Events on a line or area: highlight the feature once, under the markers.
+    features: dict[str, list[dict]] = {}
+    for rec in records:
+        geom = rec["geometry"]
+        if geom is not None and geom.geom_type != "Point":
+            features.setdefault(rec.get("x_layer") or rec["x_uid"], []).append(rec)
+    if features:
+        hl = folium.FeatureGroup(name="Event features", show=True)
+        for key, recs in features.items():
+            geom = shapely.set_precision(recs[0]["geometry"].simplify(0.0005), 1e-5)
+            label = f"{len(recs)} event(s) on {recs[0].get('location') or key}"
+            gj = folium.GeoJson(
+                {"type": "Feature", "geometry": mapping(geom), "properties": {}},
+                style_function=lambda _f: {"color": "#ff9500", "weight": 5, "opacity": 0.45, "fillColor": "#ff9500",
+                                           "fillOpacity": 0.06, "dashArray": "8 8"},
+            )
+            folium.Tooltip(html_text(label)).add_to(gj)
+            gj.add_to(hl)
+        hl.add_to(m)
+    type_index = {t: i for i, t in enumerate(EVENT_TYPES)}
+    full = len(records) <= FULL_POPUP_LIMIT
+    rows, tooltips, popups = [], [], []
+    selected = -1
+    for i, rec in enumerate(records):
+        lat, lon = float(rec["latitude"]), float(rec["longitude"])
+        radius = 6 + min(6, int(rec.get("fatalities") or 0) ** 0.5)
+        rows.append([round(lat, 5), round(lon, 5), type_index.get(rec["event_type"], 0), round(radius, 1)])
+        tooltips.append(event_tooltip_text(rec, view.naming))
+        if full:
+            popups.append(event_popup_html(rec, view.naming))
+        else:
+            popups.append(f"<b>{html_text(rec['sub_event_type'])}</b><br>{html_text(rec['event_date'])} · "
+                          f"{html_text(place_label(rec, view.naming))}<br>confidence {float(rec['x_confidence']):.2f}"
+                          "<br><i>details below the map</i>")
+        if selected_uid and rec.get("x_uid") == selected_uid:
+            selected = i
+    cluster = OfflineMarkerCluster(name="Events", options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True,
+                                                            "showCoverageOnHover": False})
+    cluster.add_to(m)
+    payload = {"rows": rows, "tooltips": tooltips, "popups": popups,
+               "colours": [EVENT_COLOURS[t] for t in EVENT_TYPES], "selected": selected}
+    m.add_child(_EventLayer(cluster, payload))
+    return [t for t in EVENT_TYPES if t in set(events["event_type"])]
+
+
+class _Legend(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: 'bottomright'});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create('div', 'km-legend');
+                div.innerHTML = {{ this.html }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = js_json(html)
+
+
+def legend_html(shown_layers: list[str], shown_types: list[str], view: View) -> str:
+    """The legend's HTML: layers and event types shown, and the date. Escaped."""
+    parts = [f"<b>{html_text(view.title)}</b><br><span style='color:#555'>{html_text(view.subtitle())}</span><br>"]
+    for lid in shown_layers:
+        st = layers.LAYERS[lid].style
+        if lid in ("places", "stepanakert"):
+            swatch = f"<i style='border-radius:50%;background:{st['fill_color']};border:2px solid {st['color']}'></i>"
+        elif st["fill_opacity"] > 0:
+            swatch = f"<i style='background:{st['fill_color']};border:1px solid {st['color']}'></i>"
+        else:
+            dash = "dashed" if st["dash"] else "solid"
+            swatch = f"<i style='height:0;border-top:3px {dash} {st['color']};margin-bottom:4px'></i>"
+        parts.append(f"{swatch}{html_text(layers.LAYERS[lid].title)}<br>")
+    if shown_types:
+        parts.append("<b>Events</b><br>")
+        for t in shown_types:
+            parts.append(f"<i style='border-radius:50%;background:{EVENT_COLOURS[t]};border:1px solid #222'></i>{html_text(t)}<br>")
+    return "".join(parts)
+
+
+def _add_legend(m: folium.Map, shown_layers: list[str], shown_types: list[str], view: View) -> None:
+    m.add_child(_Legend(legend_html(shown_layers, shown_types, view)))
+
+
+class _Attribution(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.setPrefix('Leaflet');
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = js_json(text)
+
+
+def attribution_text(layer_ids: list[str]) -> str:
+    """Credits for the layers shown, as required by their licences (plain text)."""
+    credits = []
+    ids = set(layer_ids)
+    if ids & {"borders", "nkao", "peacekeeping_zone", "contact_line"}:
+        credits.append("Natural Earth (public domain)")
+    if "seven_districts" in ids:
+        credits.append("Districts: geoBoundaries (Runfola et al. 2020), from Wikipedia, CC BY-SA 3.0")
+    if ids & {"places", "stepanakert", "lachin_corridor"}:
+        credits.append("Place data © GeoNames (geonames.org), CC BY 4.0")
+    if ids & {"peacekeeping_zone", "contact_line", "lachin_corridor"}:
+        credits.append("corrections and corridor: karabakh-map, from documented points")
+    return "; ".join(credits)
+
+
+def _add_attribution(m: folium.Map, shown_layers: list[str]) -> None:
+    m.add_child(_Attribution(html_text(attribution_text(shown_layers))))
+
+
+def map_to_html(m: folium.Map) -> str:
+    """The map as one standalone HTML document (works offline)."""
+    return m.get_root().render()
+
+
+def event_at(events: gpd.GeoDataFrame, lat: float, lng: float, *, tolerance: float = 1e-4) -> Mapping | None:
+    """The event whose marker is at (``lat``, ``lng``), as st_folium reports a click."""
+    if events is None or events.empty or lat is None or lng is None:
+        return None
+    d = (events["latitude"] - lat).abs() + (events["longitude"] - lng).abs()
+    i = d.idxmin()
+    return events.loc[i].to_dict() if d[i] <= tolerance else None

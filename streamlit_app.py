@@ -1,0 +1,228 @@
+"""karabakh-map: the dashboard. Widgets, session state and calls into the packages.
+
+Run with ``streamlit run streamlit_app.py`` (see README). All logic lives in
+``layers``, ``events`` and ``render``; this page only wires widgets to it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import layers
+from events import EventError, EventStore, StoreError
+from events.article import read_article
+from events.extract import events_from_article
+from events.taxonomy import EVENT_TYPES
+from layers.names import NAMING_MODES
+from render import dashboard as dash
+from render.export import events_to_csv_bytes, events_to_geojson_bytes, events_to_gpkg_bytes, layers_to_gpkg_bytes
+from render.folium_map import event_at, map_from_view, map_to_html
+from render.view import View, ViewError
+
+log = logging.getLogger("karabakh_map.page")
+st.set_page_config(page_title="karabakh-map", page_icon=None, layout="wide")
+
+
+# -- shared handles and cached reads ------------------------------------------------
+def store() -> EventStore:
+    """One store connection per session (SQLite connections are not shared across threads)."""
+    if "store" not in st.session_state:
+        st.session_state["store"] = EventStore()
+    return st.session_state["store"]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def query_events(path: str, revision: int, filters: tuple) -> "dash.gpd.GeoDataFrame":
+    kwargs = dict(filters)
+    return EventStore(path, load_seeds=False).query(**kwargs)
+
+
+def _filters(view: View) -> tuple:
+    return tuple(sorted((k, v if not isinstance(v, list) else tuple(v)) for k, v in view.query_filters().items()))
+
+
+# -- state from the URL, once per session ----------------------------------------------
+if "initialised" not in st.session_state:
+    url_view, problems = View.from_query_params_checked(dict(st.query_params))
+    for key, value in dash.initial_state(url_view).items():
+        st.session_state.setdefault(key, value)
+    st.session_state["initialised"] = True
+    st.session_state["url_problems"] = problems
+
+try:
+    s = store()
+except StoreError as err:
+    st.error(f"The event store cannot be opened: {err}")
+    st.stop()
+
+# -- sidebar ------------------------------------------------------------------------------
+with st.sidebar:
+    st.header("Map")
+    st.caption("Layers")
+    for lid in layers.LAYER_IDS:
+        st.checkbox(layers.LAYERS[lid].title, key=f"layer_{lid}", help=layers.LAYERS[lid].description)
+    st.caption("The map as it was on")
+    key_dates = {dt.date.fromisoformat(d): label for d, label in layers.KEY_DATES.items()}
+    jump = st.selectbox("Key dates", ["(choose)"] + [f"{d:%d %b %Y}: {t}" for d, t in key_dates.items()], key="key_date")
+    if jump != "(choose)" and st.session_state.get("_last_jump") != jump:
+        st.session_state["_last_jump"] = jump
+        st.session_state["as_of"] = list(key_dates)[[f"{d:%d %b %Y}: {t}" for d, t in key_dates.items()].index(jump)]
+    st.slider("As of", min_value=dash.AS_OF_MIN, max_value=dash.AS_OF_MAX, key="as_of", format="YYYY-MM-DD")
+    st.radio("Names", list(NAMING_MODES), format_func=NAMING_MODES.get, key="naming")
+    st.header("Events")
+    st.date_input("Event dates", value=st.session_state.get("event_dates", ()), key="event_dates",
+                  min_value=dt.date(1988, 1, 1), max_value=dt.date.today())
+    st.multiselect("Event types", list(EVENT_TYPES), key="event_types")
+    st.multiselect("Sources", sorted(set(s.articles()["source_name"].dropna()) - {""}), key="sources",
+                   accept_new_options=True)
+    st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="min_confidence")
+    st.multiselect("Review status", ["unreviewed", "confirmed", "rejected"], key="review")
+
+try:
+    view = dash.view_from_state(st.session_state, View())
+except ViewError as err:
+    st.error(f"These settings cannot be shown: {err}")
+    view = View()
+for problem in st.session_state.pop("url_problems", []):
+    st.warning(f"A part of the link was not used: {problem}")
+
+# -- map ---------------------------------------------------------------------------------
+st.title("Nagorno-Karabakh: events on the map")
+st.caption(view.subtitle())
+revision = s.revision()
+filters = _filters(view)
+events = query_events(str(s.path), revision, filters)
+selected_uid = st.session_state.get("selected_uid")
+# Built on every run: st_folium rewrites the map object it is given, so a cached
+# map object breaks on the second run. The costly parts (layer GeoJSON, the query)
+# are cached below it.
+fmap = map_from_view(view, events, selected_uid=selected_uid)
+st.session_state["map_summary"] = {"layers": [lid for lid in view.layers if not layers.load_layer(lid, as_of=view.as_of).empty],
+                                   "events": int(len(events))}
+center = zoom = None
+if selected_uid and selected_uid in set(events["x_uid"]):
+    row = events.set_index("x_uid").loc[selected_uid]
+    center, zoom = (float(row["latitude"]), float(row["longitude"])), 11
+result = st_folium(fmap, key="map", height=620, use_container_width=True, center=center, zoom=zoom,
+                   returned_objects=["last_object_clicked", "bounds"])
+st.session_state["map_bounds"] = dash.bbox_from_bounds((result or {}).get("bounds"), view.bbox)
+clicked = (result or {}).get("last_object_clicked")
+picked = event_at(events, clicked.get("lat"), clicked.get("lng")) if clicked else None
+if picked is None and selected_uid and selected_uid in set(events["x_uid"]):
+    picked = events.set_index("x_uid").loc[selected_uid].to_dict() | {"x_uid": selected_uid}
+if picked:
+    with st.container(border=True):
+        st.markdown(f"**{picked['sub_event_type']}** ({picked['event_type']}), {picked['event_date']}", help=None)
+        st.text(f"Where: {dash.place_label(picked, view.naming)} ({dash.geo_label(picked)})\n"
+                f"Who: {' vs '.join(x for x in (picked.get('actor1'), picked.get('actor2')) if x) or 'not named'}\n"
+                f"Source: {picked.get('source')}  {picked.get('x_source_url') or ''}\n"
+                f"Confidence: {picked.get('x_confidence')}   Review: {picked.get('x_review')}")
+        st.text(f"Evidence: \u201c{picked.get('x_evidence')}\u201d")
+
+st.subheader(f"Events ({len(events)})")
+table = dash.events_table(events, view.naming)
+selection = st.dataframe(table, key="events_table", on_select="rerun", selection_mode="single-row",
+                         hide_index=True, width="stretch")
+rows = selection.selection.rows if selection and hasattr(selection, "selection") else []
+new_uid = events.iloc[rows[0]]["x_uid"] if rows else None
+if new_uid != st.session_state.get("selected_uid") and rows:
+    st.session_state["selected_uid"] = new_uid
+    st.rerun()
+chart = dash.timeline(events)
+if not chart.empty:
+    st.caption("Events per day, by type")
+    st.bar_chart(chart, height=180)
+
+# -- panels ------------------------------------------------------------------------------
+add_tab, review_tab, export_tab, sources_tab = st.tabs(["Add an article", "Review", "Export", "Sources"])
+
+with add_tab:
+    st.write("Paste a report or upload a .txt or .html file. Events are shown for checking before anything is stored.")
+    text = st.text_area("Article text", key="article_text", height=160,
+                        placeholder="Title: ...\nPublished: 2023-09-19\n\nAzerbaijani forces shelled ...")
+    upload = st.file_uploader("or upload", type=["txt", "html", "htm"], key="article_file")
+    col1, col2 = st.columns(2)
+    published = col1.date_input("Published (if the text does not say)", value=None, key="article_published")
+    source_url = col2.text_input("Source URL", key="article_source")
+    if st.button("Extract events", key="extract"):
+        try:
+            data = upload.getvalue() if upload is not None else text
+            if not data:
+                raise EventError("nothing to read: paste the article's text or upload a file")
+            article = read_article(data, filename=upload.name if upload else "", published=published or None,
+                                   source_url=source_url or None)
+            st.session_state["preview"] = (article, events_from_article(article))
+        except EventError as err:
+            st.error(str(err))
+    if "preview" in st.session_state:
+        article, extracted = st.session_state["preview"]
+        for w in article.warnings:
+            st.warning(w)
+        st.write(f"**{article.title or 'Untitled'}**; published {article.published or 'unknown'}; "
+                 f"{len(extracted.events)} events found, {len(extracted.unplaced)} could not be placed.")
+        if extracted.events:
+            st.components.v1.html(map_to_html(map_from_view(view.replace(layers=("borders", "seven_districts", "contact_line", "lachin_corridor")), dash.events_to_frame(extracted.events))), height=380)
+            edited = st.data_editor(dash.preview_table(extracted.events), key="preview_table", hide_index=True,
+                                    disabled=["what", "type", "confidence", "evidence"], width="stretch")
+        if extracted.unplaced:
+            st.caption("Not placed or not dated (listed, not stored):")
+            st.dataframe([u.to_dict() for u in extracted.unplaced], hide_index=True, width="stretch")
+        if extracted.events and st.button("Store these events", key="store_events", type="primary"):
+            try:
+                kept = dash.apply_preview_edits(extracted.events, edited)
+                res = s.ingest(article.record(), kept)
+                if res.duplicate:
+                    st.info("This article is stored already: nothing was added.")
+                else:
+                    st.success(f"Stored {res.stored} events.")
+                del st.session_state["preview"]
+                st.rerun()
+            except (EventError, StoreError) as err:
+                st.error(f"Nothing was stored: {err}")
+
+with review_tab:
+    if events.empty:
+        st.write("No events in view.")
+    else:
+        labels = {uid: f"{d} · {t} · {p}" for uid, d, t, p in zip(events["x_uid"], events["event_date"], events["sub_event_type"], events["location"])}
+        uid = st.selectbox("Event", list(labels), format_func=labels.get, key="review_event")
+        state = st.radio("Status", ["unreviewed", "confirmed", "rejected"], horizontal=True, key="review_state",
+                         index=["unreviewed", "confirmed", "rejected"].index(events.set_index("x_uid").loc[uid, "x_review"]))
+        if st.button("Save review", key="save_review"):
+            try:
+                s.set_review(uid, state)
+                st.success("Saved.")
+                st.rerun()
+            except (EventError, StoreError) as err:
+                st.error(str(err))
+
+with export_tab:
+    st.write("The data behind this view: the events shown and the layers on the map.")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.download_button("Events: GeoJSON", events_to_geojson_bytes(events), "events.geojson", "application/geo+json", key="dl_geojson")
+    c2.download_button("Events: ACLED CSV", events_to_csv_bytes(events), "events.csv", "text/csv", key="dl_csv")
+    if c3.button("Prepare GeoPackages", key="prep_gpkg"):
+        st.session_state["gpkg"] = (events_to_gpkg_bytes(events),
+                                    layers_to_gpkg_bytes(as_of=view.as_of, layer_ids=list(view.layers), bbox=st.session_state["map_bounds"]))
+    if "gpkg" in st.session_state:
+        c3.download_button("Events: GeoPackage", st.session_state["gpkg"][0], "events.gpkg", key="dl_gpkg_events")
+        c3.download_button("Layers: GeoPackage", st.session_state["gpkg"][1], "layers.gpkg", key="dl_gpkg_layers")
+    c4.download_button("Map: standalone HTML", map_to_html(fmap).encode("utf-8"), "karabakh-map.html", "text/html", key="dl_html")
+
+with sources_tab:
+    st.subheader("Layers")
+    st.dataframe(dash.sources_table(), hide_index=True, width="stretch")
+    st.subheader("Articles")
+    st.dataframe(s.articles(), hide_index=True, width="stretch")
+    st.caption("Code: MIT. Data: Natural Earth (public domain); geoBoundaries CC BY-SA 3.0; GeoNames CC BY 4.0. "
+               "Names follow the choice in the sidebar; both sides' names are kept for every place.")
+
+# -- the view in the URL ------------------------------------------------------------------------
+shared = view.replace(bbox=st.session_state.get("map_bounds", view.bbox)) if st.session_state.get("map_bounds") else view
+try:
+    st.query_params.from_dict(shared.to_query_params())
+except ViewError:
+    st.query_params.from_dict(view.to_query_params())
