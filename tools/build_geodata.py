@@ -366,13 +366,13 @@ def main(argv: list[str] | None = None) -> None:
         corridor_rows.append(dict(
             feature_id=f"{rid}_road", kind="road", name=spec["title"],
             derived_from=f"straight segments between documented places: {via}",
-            accuracy_m=2000.0, geometry=road, **common,
+            accuracy_m=3000.0, geometry=road, **common,
         ))
         corridor_rows.append(dict(
             feature_id=f"{rid}_corridor", kind="corridor",
             name=spec["title"].replace("road", "corridor (5 km)", 1),
             derived_from=f"{rid}_road buffered 2.5 km each side in UTM 38N (EPSG:32638), less Armenia (Natural Earth) and the peacekeeping zone",
-            accuracy_m=2000.0, geometry=poly, **common,
+            accuracy_m=3000.0, geometry=poly, **common,
         ))
     kept = unary_union([r["geometry"] for r in corridor_rows if r["kind"] == "corridor"])
     # The line of contact is the zone's edge, except where the zone opens onto a corridor.
