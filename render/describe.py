@@ -82,9 +82,10 @@ def event_tooltip_text(event: Mapping, naming: NamingMode = "both") -> str:
 def layer_popup_html(layer_id: str, feature: Mapping) -> str:
     """Where a drawn feature comes from and how accurate it is. Escaped."""
     meta = layers.LAYERS[layer_id]
-    name = feature.get("name") or feature.get("name_en") or meta.title
+    name = feature.get("_label") or feature.get("name") or feature.get("name_en") or meta.title
+    layer_title = meta.title if layer_id != "stepanakert" else "The capital of the former NKAO"
     rows = [
-        ("Layer", meta.title),
+        ("Layer", layer_title),
         ("Source", feature.get("source")),
         ("Licence", feature.get("licence")),
         ("Accuracy", f"±{float(feature.get('accuracy_m') or 0):,.0f} m"),

@@ -20,7 +20,7 @@ from shapely.geometry import mapping
 
 import layers
 from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
-from layers.names import feature_name
+from layers.names import display_name, feature_name
 
 from .describe import event_popup_html, event_tooltip_text, layer_popup_html, place_label
 from .escape import html_text, js_json
@@ -112,8 +112,10 @@ def map_from_view(
 
 def _style(layer_id: str) -> dict:
     st = layers.LAYERS[layer_id].style
+    # className marks each drawn path with its layer, for tests and for user CSS.
     return {"color": st["color"], "weight": st["weight"], "fillColor": st["fill_color"],
-            "fillOpacity": st["fill_opacity"], "dashArray": st["dash"], "opacity": 0.95}
+            "fillOpacity": st["fill_opacity"], "dashArray": st["dash"], "opacity": 0.95,
+            "className": f"km-layer-{layer_id}"}
 
 
 def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]]) -> None:
@@ -126,7 +128,7 @@ def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]]) -> 
             big = layer_id == "stepanakert"
             marker = folium.CircleMarker(
                 [lat, lon], radius=7 if big else 3, color=style["color"], weight=2 if big else 1,
-                fill=True, fill_color=style["fillColor"], fill_opacity=1.0,
+                fill=True, fill_color=style["fillColor"], fill_opacity=1.0, class_name=f"km-layer-{layer_id}",
             )
             folium.Tooltip(html_text(props["_label"]), permanent=big, direction="right",
                            class_name="km-label" if big else "").add_to(marker)
@@ -161,7 +163,7 @@ class _EventLayer(MacroElement):
                 var r = data.rows[i];
                 var colour = data.colours[r[2]];
                 var mk = L.circleMarker([r[0], r[1]], {radius: r[3], color: '#222', weight: 1,
-                                                       fillColor: colour, fillOpacity: 0.9});
+                                                       fillColor: colour, fillOpacity: 0.9, className: 'km-event'});
                 mk.bindTooltip(data.tooltips[i]);
                 mk.bindPopup(data.popups[i], {maxWidth: 380});
                 group.addLayer(mk);
@@ -197,7 +199,7 @@ def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_ui
             gj = folium.GeoJson(
                 {"type": "Feature", "geometry": mapping(geom), "properties": {}},
                 style_function=lambda _f: {"color": "#ff9500", "weight": 5, "opacity": 0.45, "fillColor": "#ff9500",
-                                           "fillOpacity": 0.06, "dashArray": "8 8"},
+                                           "fillOpacity": 0.06, "dashArray": "8 8", "className": "km-event-feature"},
             )
             folium.Tooltip(html_text(label)).add_to(gj)
             gj.add_to(hl)
@@ -262,7 +264,10 @@ def legend_html(shown_layers: list[str], shown_types: list[str], view: View) -> 
         else:
             dash = "dashed" if st["dash"] else "solid"
             swatch = f"<i style='height:0;border-top:3px {dash} {st['color']};margin-bottom:4px'></i>"
-        parts.append(f"{swatch}{html_text(layers.LAYERS[lid].title)}<br>")
+        title = layers.LAYERS[lid].title
+        if lid == "stepanakert":
+            title = display_name("Stepanakert", "Khankendi", view.naming)
+        parts.append(f"{swatch}{html_text(title)}<br>")
     if shown_types:
         parts.append("<b>Events</b><br>")
         for t in shown_types:

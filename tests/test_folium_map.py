@@ -1,0 +1,98 @@
+"""The interactive map at three levels: structure, HTML, and escaping of article text."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from shapely.geometry import Point
+
+from events import make_event
+from events.model import events_to_geodataframe
+from render.folium_map import attribution_text, event_at, legend_html, map_from_view, map_to_html
+from render.view import View
+
+PAYLOADS = ["<img src=x onerror=alert(1)>", "${globalThis.pwned=1}", "`;globalThis.pwned=2;`", "</script><script>globalThis.pwned=3</script>",
+            "javascript:alert(1)"]
+
+
+def _event(**kw):
+    base = dict(event_date="2023-09-19", event_type="Explosions/Remote violence",
+                sub_event_type="Shelling/artillery/missile attack", latitude=39.8177, longitude=46.7528,
+                x_place_id="stepanakert", source="test", location="Stepanakert")
+    base.update(kw)
+    return make_event(**base)
+
+
+def test_map_has_every_layer_on_and_no_cdn():
+    html = map_to_html(map_from_view(View(layers=("borders", "seven_districts", "contact_line", "lachin_corridor", "peacekeeping_zone", "nkao", "stepanakert"))))
+    for lid in ("borders", "seven_districts", "contact_line", "lachin_corridor", "peacekeeping_zone", "nkao", "stepanakert"):
+        assert f"km-layer-{lid}" in html, lid
+    assert not re.search(r"(?:src|href)=\"https?://", html), "the map must load nothing from the network"
+    assert "cdn.jsdelivr" not in html and "code.jquery" not in html
+
+
+def test_layer_switched_off_is_absent():
+    html = map_to_html(map_from_view(View(layers=("borders", "seven_districts"))))
+    assert "km-layer-seven_districts" in html and "km-layer-contact_line" not in html
+
+
+def test_as_of_date_changes_the_layers_drawn():
+    html_2021 = map_to_html(map_from_view(View(as_of=__import__("datetime").date(2021, 6, 1))))
+    html_2024 = map_to_html(map_from_view(View(as_of=__import__("datetime").date(2024, 1, 1))))
+    assert "km-layer-contact_line" in html_2021 and "km-layer-contact_line" not in html_2024
+    assert "km-layer-lachin_corridor" not in html_2024
+
+
+def test_naming_choice_applies_to_labels_and_popups():
+    az = map_to_html(map_from_view(View(naming="azerbaijani"), events_to_geodataframe([_event()])))
+    hy = map_to_html(map_from_view(View(naming="armenian"), events_to_geodataframe([_event()])))
+    both = map_to_html(map_from_view(View(naming="both"), events_to_geodataframe([_event()])))
+    assert "Khankendi" in az and "Stepanakert / Khankendi" not in az
+    assert "Stepanakert" in hy and "Khankendi \u00b7" not in hy
+    assert "Stepanakert / Khankendi" in both
+
+
+def test_popup_has_what_when_where_who_evidence_source_confidence():
+    e = _event(actor1="Military Forces of Azerbaijan (2003-)", x_evidence="Shells fell on the city.",
+               x_source_url="https://example.org/report", x_source_title="A report", x_confidence=0.7)
+    html = map_to_html(map_from_view(View(), events_to_geodataframe([e])))
+    for part in ("Shelling/artillery/missile attack", "2023-09-19", "precision: town", "Military Forces of Azerbaijan",
+                 "Shells fell on the city.", 'href=\\"https://example.org/report\\"', "0.70"):
+        assert part in html, part
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_article_text_is_escaped_everywhere_in_the_map(payload):
+    e = _event(notes=payload, x_evidence=payload, source=payload, x_source_title=payload, location=payload,
+               x_source_url=payload, actor1=payload, x_place_id="")
+    html = map_to_html(map_from_view(View(title=payload), events_to_geodataframe([e])))
+    if not payload.startswith("javascript:"):  # as text it is harmless; it must not become a link
+        assert payload not in html
+    assert "<img src=x" not in html and "${globalThis" not in html and "</script><script>globalThis" not in html
+    assert 'href="javascript:' not in html and "href=\\\"javascript:" not in html
+
+
+def test_legend_lists_only_what_is_shown():
+    legend = legend_html(["borders", "contact_line"], ["Battles"], View())
+    assert "Line of contact" in legend and "Battles" in legend
+    assert "Lachin corridor" not in legend and "Protests" not in legend
+
+
+def test_attribution_credits_each_licence_shown():
+    text = attribution_text(["borders", "seven_districts", "places"])
+    assert "Natural Earth" in text and "CC BY-SA 3.0" in text and "GeoNames" in text
+    assert "CC BY-SA" not in attribution_text(["borders"])
+
+
+def test_many_events_get_compact_popups_and_stay_small():
+    events = events_to_geodataframe([_event(latitude=39.5 + (i % 100) * 0.005, longitude=46.3 + (i // 100) * 0.01,
+                                            x_evidence_start=i, x_place_id="") for i in range(2000)])
+    html = map_to_html(map_from_view(View(), events))
+    assert "details below the map" in html
+    assert len(html) < 1_500_000
+
+
+def test_click_finds_the_event():
+    events = events_to_geodataframe([_event(), _event(latitude=39.76, longitude=46.75, x_place_id="shusha", x_evidence_start=5)])
+    assert event_at(events, 39.76, 46.75)["x_place_id"] == "shusha"
+    assert event_at(events, 40.5, 46.0) is None

@@ -1,0 +1,173 @@
+"""The page under Streamlit's AppTest, driven by widget key."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+XSS_ARTICLE = """Title: Shelling <img src=x onerror=alert(1)> ${globalThis.pwned=1}
+Published: 2023-09-20
+
+Azerbaijani artillery shelled Martuni on Wednesday <img src=x onerror=alert(1)> ${globalThis.pwned=1}, officials said.
+"""
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def map_script(at: AppTest) -> str:
+    comps = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    assert comps, "the page shows no map"
+    return json.loads(comps[0].proto.json_args)["script"]
+
+
+def test_page_opens_with_layers_and_seed_events(app):
+    script = map_script(app)
+    for lid in ("borders", "seven_districts", "contact_line", "peacekeeping_zone", "lachin_corridor", "stepanakert"):
+        assert f"km-layer-{lid}" in script, lid
+    assert app.session_state["map_summary"]["events"] >= 6
+    assert "Armed clash" in script
+
+
+@pytest.mark.parametrize("lid", ["borders", "seven_districts", "nkao", "peacekeeping_zone", "lachin_corridor", "contact_line", "stepanakert"])
+def test_unticking_a_layer_removes_it_from_the_map(app, lid):
+    app.checkbox(key=f"layer_{lid}").uncheck().run()
+    assert not app.exception
+    assert f"km-layer-{lid}" not in map_script(app)
+    app.checkbox(key=f"layer_{lid}").check().run()
+    assert f"km-layer-{lid}" in map_script(app)
+
+
+def test_places_layer_can_be_switched_on(app):
+    assert "km-layer-places" not in map_script(app)
+    app.checkbox(key="layer_places").check().run()
+    assert "km-layer-places" in map_script(app)
+
+
+def test_as_of_date_redraws_the_layers(app):
+    app.slider(key="as_of").set_value(dt.date(2024, 1, 1)).run()
+    script = map_script(app)
+    assert "km-layer-contact_line" not in script and "km-layer-lachin_corridor" not in script
+    app.slider(key="as_of").set_value(dt.date(2021, 6, 1)).run()
+    assert "km-layer-contact_line" in map_script(app)
+
+
+def test_key_date_jumps_the_slider(app):
+    option = next(o for o in app.selectbox(key="key_date").options if o.startswith("12 Dec 2022"))
+    app.selectbox(key="key_date").select(option).run()
+    assert app.slider(key="as_of").value == dt.date(2022, 12, 12)
+
+
+@pytest.mark.parametrize("widget, value, expected", [
+    ("event_types", ["Battles"], 1),
+    ("min_confidence", 0.86, 2),
+    ("review", ["confirmed"], 0),
+])
+def test_event_filters(app, widget, value, expected):
+    if widget == "min_confidence":
+        app.slider(key=widget).set_value(value).run()
+    else:
+        app.multiselect(key=widget).set_value(value).run()
+    assert app.session_state["map_summary"]["events"] == expected
+
+
+def test_event_date_filter(app):
+    app.date_input(key="event_dates").set_value((dt.date(2020, 1, 1), dt.date(2020, 12, 31))).run()
+    assert app.session_state["map_summary"]["events"] == 0
+
+
+def test_naming_choice(app):
+    app.radio(key="naming").set_value("azerbaijani").run()
+    script = map_script(app)
+    assert "Khankendi" in script and "Stepanakert / Khankendi" not in script
+    app.radio(key="naming").set_value("armenian").run()
+    assert "Stepanakert / Khankendi" not in map_script(app)
+
+
+def test_add_article_preview_store_and_see_it(app):
+    before = app.session_state["map_summary"]["events"]
+    app.slider(key="as_of").set_value(dt.date(2023, 9, 20)).run()
+    app.text_area(key="article_text").input("Title: Test report\nPublished: 2023-09-20\n\n"
+                                            "Azerbaijani forces shelled Martuni on Wednesday, officials said.").run()
+    app.button(key="extract").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "preview" in app.session_state
+    _, extracted = app.session_state["preview"]
+    assert [e.x_place_id for e in extracted.events] == ["martuni"]
+    app.button(key="store_events").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state["map_summary"]["events"] == before + 1
+    assert any("Martuni" in str(v) for v in app.dataframe[0].value["place"])
+
+
+def test_untrusted_article_appears_as_plain_text(app):
+    app.text_area(key="article_text").input(XSS_ARTICLE).run()
+    app.button(key="extract").click().run()
+    app.button(key="store_events").click().run()
+    assert not app.exception
+    script = map_script(app)
+    assert "<img src=x" not in script and "${globalThis" not in script
+    # escaped for HTML, then written as JSON with < > & as \u escapes
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in script
+    assert "\\u0026#36;\\u0026#123;globalThis.pwned=1\\u0026#125;" in script
+    table = app.dataframe[0].value
+    assert any("<img src=x onerror=alert(1)>" in str(v) for v in table["evidence"])  # shown as text, not markup
+
+
+def test_bad_article_gives_a_clear_error_and_stores_nothing(app):
+    before = app.session_state["map_summary"]["events"]
+    app.button(key="extract").click().run()
+    assert any("nothing to read" in e.value for e in app.error)
+    assert app.session_state["map_summary"]["events"] == before
+
+
+def test_review_status_can_be_set(app):
+    app.radio(key="review_state").set_value("rejected").run()
+    app.button(key="save_review").click().run()
+    assert not app.exception
+    assert app.session_state["map_summary"]["events"] == 5  # rejected events are hidden by default
+
+
+def test_view_lives_in_the_url(app):
+    app.checkbox(key="layer_nkao").uncheck().run()
+    app.radio(key="naming").set_value("armenian").run()
+    params = dict(app.query_params)
+    layers_param = params["layers"][0] if isinstance(params["layers"], list) else params["layers"]
+    assert "nkao" not in layers_param and "contact_line" in layers_param
+    naming = params["naming"][0] if isinstance(params["naming"], list) else params["naming"]
+    assert naming == "armenian"
+
+
+def test_a_shared_link_reopens_the_view():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["layers"] = "borders,contact_line"
+    at.query_params["as_of"] = "2021-06-01"
+    at.query_params["naming"] = "azerbaijani"
+    at.run()
+    assert not at.exception
+    assert at.checkbox(key="layer_seven_districts").value is False
+    assert at.slider(key="as_of").value == dt.date(2021, 6, 1)
+    assert "km-layer-seven_districts" not in map_script(at)
+
+
+def test_a_broken_link_still_opens_and_says_why():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["bbox"] = "39.5,46.2,40.2,47.3"
+    at.run()
+    assert not at.exception
+    assert any("lat,lon order" in w.value for w in at.warning)
+
+
+def test_sources_panel_lists_every_layer(app):
+    tables = [d.value for d in app.dataframe]
+    sources = next(t for t in tables if "licence" in t.columns)
+    assert len(sources) == 8 and sources["licence"].str.contains("CC BY-SA 3.0").any()
