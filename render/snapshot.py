@@ -1,0 +1,466 @@
+"""Print-ready static maps of a view: PNG, PDF, SVG (matplotlib + GeoPandas, offline).
+
+The map is drawn in UTM zone 38N (EPSG:32638), so distances on it are true to within
+0.05 % across the region: the scale bar is computed from the projection's point scale
+factor at the map's centre and the north arrow is turned by the meridian convergence
+there. Output is deterministic: the fonts matplotlib ships (DejaVu Sans), no
+timestamps in file metadata (the caption states when the map was made), a fixed SVG
+hash salt. Text is never parsed as mathtext, and SVG and PDF keep text as text, so a
+title holding markup or a formula prints as typed and the PDF is searchable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import logging
+import math
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.patheffects  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
+from pyproj import Proj, Transformer  # noqa: E402
+from shapely.geometry import box  # noqa: E402
+
+import layers  # noqa: E402
+from events.taxonomy import EVENT_COLOURS, EVENT_TYPES  # noqa: E402
+from layers.names import NAMING_MODES, display_name, feature_name  # noqa: E402
+
+from .describe import place_label  # noqa: E402
+from .folium_map import map_from_view, map_to_html  # noqa: E402
+from .view import View, ViewError  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+UTM = "EPSG:32638"
+PAPERS_MM = {"a4": (297.0, 210.0), "letter": (279.4, 215.9)}  # landscape width, height
+FORMATS = ("png", "pdf", "svg", "html")
+DPI_CHOICES = (150, 300, 600)
+_RC = {
+    "font.family": "DejaVu Sans", "text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "karabakh-map",
+    "pdf.fonttype": 42, "path.simplify": True, "axes.unicode_minus": False,
+}
+_TO_UTM = Transformer.from_crs("EPSG:4326", UTM, always_xy=True)
+_TO_LONLAT = Transformer.from_crs(UTM, "EPSG:4326", always_xy=True)
+
+
+class SnapshotError(ViewError):
+    """A snapshot cannot be made as asked (format, paper, dpi); the message says why."""
+
+
+@dataclass
+class SnapshotInfo:
+    """What was drawn, for captions, tests and the page."""
+
+    extent_utm: tuple[float, float, float, float] = (0, 0, 0, 0)
+    extent_lonlat: tuple[float, float, float, float] = (0, 0, 0, 0)
+    layers: list[str] = field(default_factory=list)
+    event_types: list[str] = field(default_factory=list)
+    legend_labels: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    scale_bar_km: float = 0.0
+    scale_bar_utm: tuple[float, float, float, float] = (0, 0, 0, 0)
+    caption: str = ""
+    n_events: int = 0
+
+
+@functools.lru_cache(maxsize=64)
+def _layer_utm(layer_id: str, as_of: str | None, naming: str) -> gpd.GeoDataFrame:
+    gdf = layers.load_layer(layer_id, as_of=as_of).to_crs(UTM)
+    if layer_id in ("places", "stepanakert", "seven_districts"):
+        gdf["_label"] = [feature_name(r, naming) for r in gdf.to_dict("records")]
+    tolerance = {"borders": 200.0, "seven_districts": 60.0, "nkao": 40.0, "peacekeeping_zone": 30.0}.get(layer_id)
+    if tolerance:
+        gdf["geometry"] = gdf.geometry.simplify(tolerance, preserve_topology=True)
+    return gdf
+
+
+@functools.lru_cache(maxsize=1)
+def _locator() -> gpd.GeoDataFrame:
+    return gpd.read_file(layers._registry.LOCATOR_FILE, engine="pyogrio")
+
+
+def _paper_inches(paper: str, orientation: str) -> tuple[float, float]:
+    if paper not in PAPERS_MM:
+        raise SnapshotError(f"paper={paper!r} is not a paper size: choose a4 or letter")
+    if orientation not in ("landscape", "portrait"):
+        raise SnapshotError(f"orientation={orientation!r} is not an orientation: choose landscape or portrait")
+    w, h = (v / 25.4 for v in PAPERS_MM[paper])
+    return (w, h) if orientation == "landscape" else (h, w)
+
+
+def _extent(view: View, aspect: float) -> tuple[float, float, float, float]:
+    """The view's bbox in UTM, widened in one direction to fill axes of ``aspect`` (w/h)."""
+    poly = box(*view.bbox).segmentize(0.05)
+    xs, ys = _TO_UTM.transform(*zip(*poly.exterior.coords))
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    w, h = x1 - x0, y1 - y0
+    if w / h < aspect:
+        grow = (h * aspect - w) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = (w / aspect - h) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    return x0, y0, x1, y1
+
+
+def snapshot_figure(
+    view: View,
+    events: gpd.GeoDataFrame | None = None,
+    *,
+    paper: Literal["a4", "letter"] = "a4",
+    orientation: Literal["landscape", "portrait"] = "landscape",
+    made_at: dt.datetime | None = None,
+) -> tuple[Figure, SnapshotInfo]:
+    """Draw a view as a print-ready figure.
+
+    Parameters
+    ----------
+    view
+        What to show. ``view.bbox`` is (W, S, E, N) in degrees.
+    events
+        Events to draw (EPSG:4326), already filtered; ``None`` draws none.
+    paper, orientation
+        Page size; the figure is exactly that size.
+    made_at
+        Time stated in the caption (default: now, UTC).
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, SnapshotInfo)
+    """
+    width, height = _paper_inches(paper, orientation)
+    made_at = made_at or dt.datetime.now(dt.timezone.utc)
+    info = SnapshotInfo()
+    with plt.rc_context(_RC):
+        fig = Figure(figsize=(width, height))
+        landscape = orientation == "landscape"
+        map_rect = [0.035, 0.17, 0.66, 0.70] if landscape else [0.05, 0.36, 0.90, 0.55]
+        ax = fig.add_axes(map_rect)
+        ax_w_in, ax_h_in = map_rect[2] * width, map_rect[3] * height
+        x0, y0, x1, y1 = _extent(view, ax_w_in / ax_h_in)
+        info.extent_utm = (x0, y0, x1, y1)
+        lon0, lat0 = _TO_LONLAT.transform(x0, y0)
+        lon1, lat1 = _TO_LONLAT.transform(x1, y1)
+        info.extent_lonlat = (lon0, lat0, lon1, lat1)
+        ax.set_facecolor("#dbe7ee")
+        frame = box(x0, y0, x1, y1)
+        handles: list = []
+        as_of = view.as_of.isoformat() if view.as_of else None
+        for lid in sorted(view.layers, key=lambda i: layers.LAYERS[i].z):
+            gdf = _layer_utm(lid, as_of, view.naming)
+            gdf = gdf[gdf.intersects(frame)]
+            if gdf.empty:
+                continue
+            info.layers.append(lid)
+            handles.append(_draw_layer(ax, lid, gdf, view))
+        label_points: list[tuple[float, float, str, int]] = []
+        if "stepanakert" in info.layers:
+            s = _layer_utm("stepanakert", as_of, view.naming)
+            label_points.append((s.geometry.iloc[0].x, s.geometry.iloc[0].y, s["_label"].iloc[0], 0))
+        if "places" in info.layers:
+            p = _layer_utm("places", as_of, view.naming)
+            p = p[p.within(frame)]
+            label_points += [(g.x, g.y, lab, 2) for g, lab in zip(p.geometry, p["_label"])]
+        if events is not None and not events.empty:
+            ev = events.to_crs(UTM)
+            ev = ev[ev.intersects(frame)]
+            info.n_events = len(ev)
+            info.event_types, event_handles, ev_labels = _draw_events(ax, ev, view)
+            handles += event_handles
+            label_points += ev_labels
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        for spine in ax.spines.values():
+            spine.set_linewidth(0.8)
+        info.labels = _place_labels(fig, ax, label_points)
+        info.scale_bar_km, info.scale_bar_utm = _scale_bar(ax, (x0, y0, x1, y1))
+        _north_arrow(ax, (x0, y0, x1, y1))
+        fig.text(0.035, 0.955, view.title, fontsize=17, fontweight="bold", va="top", gid="title")
+        fig.text(0.035, 0.915, view.subtitle(), fontsize=9.5, color="#333333", va="top", gid="subtitle")
+        inset_rect = [0.725, 0.62, 0.245, 0.25] if landscape else [0.05, 0.15, 0.28, 0.19]
+        _inset(fig, inset_rect, view.bbox)
+        legend_rect = [0.725, 0.17, 0.245, 0.43] if landscape else [0.36, 0.15, 0.59, 0.19]
+        info.legend_labels = _legend(fig, legend_rect, handles)
+        info.caption = caption_text(view, info, events if events is not None else None, made_at)
+        wrap = int(width * 17)
+        fig.text(0.035, 0.135 if landscape else 0.125, "\n".join(textwrap.wrap(info.caption, wrap)),
+                 fontsize=6.3, va="top", color="#222222", gid="caption", linespacing=1.35)
+    return fig, info
+
+
+def _draw_layer(ax, lid: str, gdf: gpd.GeoDataFrame, view: View):
+    st = layers.LAYERS[lid].style
+    title = layers.LAYERS[lid].title if lid != "stepanakert" else display_name("Stepanakert", "Khankendi", view.naming)
+    kinds = set(gdf.geom_type)
+    dash = (0, tuple(float(v) for v in st["dash"].split())) if st["dash"] else "solid"
+    if kinds <= {"Point", "MultiPoint"}:
+        size = 40 if lid == "stepanakert" else 8
+        ax.scatter(gdf.geometry.x, gdf.geometry.y, s=size, c=st["fill_color"], edgecolors=st["color"],
+                   linewidths=1.2 if lid == "stepanakert" else 0.6, zorder=60 + layers.LAYERS[lid].z, gid=f"layer-{lid}")
+        return Line2D([], [], marker="o", ls="", markersize=7 if lid == "stepanakert" else 4,
+                      markerfacecolor=st["fill_color"], markeredgecolor=st["color"], label=title)
+    polys = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    lines = gdf[~gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    z = layers.LAYERS[lid].z / 10
+    if not polys.empty:
+        face = st["fill_color"] if st["fill_opacity"] > 0 else "none"
+        polys.plot(ax=ax, facecolor=face, alpha=None, edgecolor=st["color"], linewidth=st["weight"] * 0.5,
+                   linestyle=dash, zorder=z, gid=f"layer-{lid}")
+        if st["fill_opacity"] > 0:
+            for coll in ax.collections[-1:]:
+                coll.set_facecolor(_rgba(st["fill_color"], st["fill_opacity"]))
+        if lid == "seven_districts":
+            held = polys[polys["control"].astype(str).str.startswith("Karabakh Armenian")]
+            if not held.empty:
+                held.plot(ax=ax, facecolor="none", edgecolor="#8a5a2b", hatch="///", linewidth=0, zorder=z + 0.1)
+    if not lines.empty:
+        lines.plot(ax=ax, color=st["color"], linewidth=st["weight"] * 0.6, linestyle=dash, zorder=z, gid=f"layer-{lid}")
+    if not polys.empty and lines.empty:
+        return Patch(facecolor=_rgba(st["fill_color"], st["fill_opacity"]) if st["fill_opacity"] > 0 else "none",
+                     edgecolor=st["color"], linestyle=dash if dash != "solid" else "-", label=title)
+    return Line2D([], [], color=st["color"], linewidth=st["weight"] * 0.6, linestyle=dash, label=title)
+
+
+def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
+    r, g, b = matplotlib.colors.to_rgb(colour)
+    return (r, g, b, alpha)
+
+
+def _draw_events(ax, ev: gpd.GeoDataFrame, view: View):
+    features = ev[ev.geom_type != "Point"].drop_duplicates("x_layer")
+    if not features.empty:
+        poly = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
+        line = features[~features.geom_type.isin(["Polygon", "MultiPolygon"])]
+        if not poly.empty:
+            poly.plot(ax=ax, facecolor="none", edgecolor="#ff9500", linewidth=1.6, linestyle=(0, (4, 3)), zorder=55, gid="event-features")
+        if not line.empty:
+            line.plot(ax=ax, color="#ff9500", linewidth=1.6, alpha=0.6, linestyle=(0, (4, 3)), zorder=55, gid="event-features")
+    ux, uy = _TO_UTM.transform(ev["longitude"].to_numpy(), ev["latitude"].to_numpy())
+    xs, ys = _spread(list(map(float, ux)), list(map(float, uy)), radius=0.006 * (ax.get_xlim()[1] - ax.get_xlim()[0]) or 800.0)
+    types = [t for t in EVENT_TYPES if t in set(ev["event_type"])]
+    colours = [EVENT_COLOURS[t] for t in ev["event_type"]]
+    sizes = [30 + 12 * min(6, int(f or 0) ** 0.5) for f in ev["fatalities"]]
+    ax.scatter(xs, ys, s=sizes, c=colours, edgecolors="#222222", linewidths=0.6, zorder=80, gid="events")
+    handles = [Line2D([], [], marker="o", ls="", markersize=6, markerfacecolor=EVENT_COLOURS[t], markeredgecolor="#222222",
+                      label=f"Event: {t}") for t in types]
+    if not features.empty:
+        handles.append(Line2D([], [], color="#ff9500", linewidth=2, linestyle=(0, (4, 3)), label="Event on a line or area"))
+    labels = []
+    for x, y, rec in zip(xs, ys, ev.to_dict("records")):
+        if rec.get("x_place_id"):
+            labels.append((x, y, place_label(rec, view.naming), 1))
+    return types, handles, labels
+
+
+def _spread(xs: list[float], ys: list[float], radius: float) -> tuple[list[float], list[float]]:
+    """Move events that share a point onto a small circle around it, so none hides another."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        groups.setdefault((round(x / 50), round(y / 50)), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        for k, i in enumerate(members):
+            angle = 2 * math.pi * k / len(members)
+            xs[i] += radius * math.cos(angle)
+            ys[i] += radius * math.sin(angle)
+    return xs, ys
+
+
+def _place_labels(fig, ax, points: list[tuple[float, float, str, int]]) -> list[str]:
+    """Greedy, collision-free labels: by priority, first free of four positions."""
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    placed_boxes = []
+    placed: list[str] = []
+    seen: set[str] = set()
+    offsets = [(6, 3, "left", "bottom"), (-6, 3, "right", "bottom"), (6, -3, "left", "top"), (-6, -3, "right", "top")]
+    ax_box = ax.get_window_extent(renderer)
+    for x, y, text, priority in sorted(points, key=lambda p: p[3]):
+        if not text or text in seen or not (x0 <= x <= x1 and y0 <= y <= y1):
+            continue
+        for dx, dy, ha, va in offsets:
+            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                            fontsize=8 if priority == 0 else 6.5, fontweight="bold" if priority == 0 else "normal",
+                            zorder=90, gid="label",
+                            path_effects=[matplotlib.patheffects.withStroke(linewidth=2.2, foreground="white")])
+            bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
+            if any(bb.overlaps(o) for o in placed_boxes) or not ax_box.contains(bb.x0, bb.y0) or not ax_box.contains(bb.x1, bb.y1):
+                t.remove()
+                continue
+            placed_boxes.append(bb)
+            placed.append(text)
+            seen.add(text)
+            break
+    return placed
+
+
+def _nice_length_km(width_m: float) -> float:
+    target = width_m / 1000 / 5
+    for km in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500):
+        if km >= target:
+            return float(km)
+    return 500.0
+
+
+def point_scale(lon: float, lat: float) -> float:
+    """UTM 38N's point scale factor at a place (true metres per map metre, inverted)."""
+    return Proj(UTM).get_factors(lon, lat).meridional_scale
+
+
+def _scale_bar(ax, extent) -> tuple[float, tuple[float, float, float, float]]:
+    x0, y0, x1, y1 = extent
+    km = _nice_length_km(x1 - x0)
+    cx, cy = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    lon, lat = _TO_LONLAT.transform(cx + km * 500, cy)
+    length = km * 1000 * point_scale(lon, lat)  # map metres for `km` true kilometres
+    h = 0.008 * (y1 - y0)
+    for i in range(4):
+        ax.add_patch(Rectangle((cx + i * length / 4, cy), length / 4, h, facecolor="black" if i % 2 == 0 else "white",
+                               edgecolor="black", linewidth=0.6, zorder=95, gid="scale-bar"))
+    ax.text(cx, cy + 2.2 * h, "0", ha="center", va="bottom", fontsize=7, zorder=95)
+    ax.text(cx + length, cy + 2.2 * h, f"{km:g} km", ha="center", va="bottom", fontsize=7, zorder=95, gid="scale-label")
+    return km, (cx, cy, cx + length, cy)
+
+
+def _north_arrow(ax, extent) -> None:
+    x0, y0, x1, y1 = extent
+    cx, cy = x1 - 0.05 * (x1 - x0), y1 - 0.13 * (y1 - y0)
+    lon, lat = _TO_LONLAT.transform(cx, cy)
+    gamma = math.radians(Proj(UTM).get_factors(lon, lat).meridian_convergence)
+    length = 0.07 * (y1 - y0)
+    dx, dy = -math.sin(gamma) * length, math.cos(gamma) * length
+    ax.add_patch(FancyArrow(cx, cy, dx, dy, width=length * 0.12, head_width=length * 0.35, head_length=length * 0.35,
+                            length_includes_head=True, color="black", zorder=95, gid="north-arrow"))
+    ax.text(cx + dx * 1.12, cy + dy * 1.12, "N", ha="center", va="bottom", fontsize=10, fontweight="bold", zorder=95)
+
+
+def _inset(fig, rect, bbox) -> None:
+    ax = fig.add_axes(rect)
+    loc = _locator()
+    focus = loc["feature_id"].isin(["ARM", "AZE"])
+    loc[~focus].plot(ax=ax, facecolor="#eeeeee", edgecolor="#999999", linewidth=0.4)
+    loc[focus].plot(ax=ax, facecolor="#f2e6cf", edgecolor="#666666", linewidth=0.5)
+    w, s, e, n = bbox
+    ax.add_patch(Rectangle((w, s), e - w, n - s, facecolor="none", edgecolor="#c0262d", linewidth=1.4, gid="inset-extent"))
+    for code, name in (("ARM", "Armenia"), ("AZE", "Azerbaijan"), ("GEO", "Georgia"), ("IRN", "Iran"), ("TUR", "Turkey")):
+        geom = loc.loc[loc["feature_id"] == code].geometry
+        if len(geom):
+            pt = geom.iloc[0].representative_point() if code not in ("AZE",) else geom.union_all().buffer(0).representative_point()
+            ax.text(pt.x, pt.y, name, fontsize=5.5, ha="center", va="center", color="#444444")
+    ax.set_xlim(39.0, 51.0)
+    ax.set_ylim(36.5, 44.0)
+    ax.set_aspect(1 / math.cos(math.radians(40)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_facecolor("#dbe7ee")
+    ax.set_title("South Caucasus", fontsize=7, pad=2)
+
+
+def _legend(fig, rect, handles) -> list[str]:
+    ax = fig.add_axes(rect)
+    ax.axis("off")
+    if not handles:
+        return []
+    leg = ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=False, title="Legend",
+                    title_fontsize=9, alignment="left", borderaxespad=0)
+    leg.set_gid("legend")
+    return [t.get_text() for t in leg.get_texts()]
+
+
+def caption_text(view: View, info: SnapshotInfo, events: gpd.GeoDataFrame | None, made_at: dt.datetime) -> str:
+    """Sources, licences and accuracy of what is drawn, the naming choice and the time made."""
+    parts = []
+    for lid in info.layers:
+        meta = layers.layer_metadata(lid)
+        parts.append(f"{meta['title'] if lid != 'stepanakert' else 'Stepanakert/Khankendi'}: {meta['source']} "
+                     f"({meta['licence']}), accuracy ±{meta['accuracy_m']:,.0f} m")
+    if "lachin_corridor" in info.layers or "contact_line" in info.layers:
+        parts.append("Corridor roads: straight lines between documented villages; line near Shusha drawn between "
+                     "documented places held by each side (see geodata/SOURCES.md)")
+    if events is not None and info.n_events:
+        srcs = sorted({s for s in events["source"] if isinstance(s, str) and s})
+        shown = "; ".join(srcs[:8]) + (f"; and {len(srcs) - 8} more" if len(srcs) > 8 else "")
+        parts.append(f"Events ({info.n_events}): coded from news reports as ACLED events; sources: {shown}")
+    parts.append(f"Names: {NAMING_MODES[view.naming].split(' (')[0]}")
+    parts.append(f"Projection UTM 38N (EPSG:32638). Made {made_at:%Y-%m-%d %H:%M} UTC with karabakh-map")
+    return "Sources. " + ". ".join(parts) + "."
+
+
+def _save(fig: Figure, target, fmt: str, dpi: int) -> None:
+    meta = {"png": {"Software": None}, "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+            "svg": {"Date": None, "Creator": None}}[fmt]
+    with plt.rc_context(_RC):
+        fig.savefig(target, format=fmt, dpi=dpi, metadata=meta)
+
+
+def snapshot_bytes(view: View, fmt: str, *, events: gpd.GeoDataFrame | None = None, dpi: int = 300,
+                   paper: str = "a4", orientation: str = "landscape", made_at: dt.datetime | None = None) -> bytes:
+    """A snapshot as bytes: ``png``, ``pdf``, ``svg`` or ``html`` (standalone, offline)."""
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise SnapshotError(f"format {fmt!r} is not a snapshot format: choose {', '.join(FORMATS)}")
+    if fmt == "html":
+        return map_to_html(map_from_view(view, events)).encode("utf-8")
+    if not 50 <= int(dpi) <= 1200:
+        raise SnapshotError(f"dpi={dpi!r} is out of range: give 150, 300 or 600 (50-1200)")
+    fig, _ = snapshot_figure(view, events, paper=paper, orientation=orientation, made_at=made_at)
+    buf = io.BytesIO()
+    _save(fig, buf, fmt, int(dpi))
+    return buf.getvalue()
+
+
+def view_events(view: View) -> gpd.GeoDataFrame:
+    """The stored events a view shows (its filters and its extent)."""
+    from events import EventStore
+
+    store = EventStore()
+    try:
+        return store.query(bbox=view.bbox, **view.query_filters())
+    finally:
+        store.close()
+
+
+def write_snapshot(view: View, out: str | Path, *, events: gpd.GeoDataFrame | None = None, dpi: int = 300,
+                   paper: str = "a4", orientation: str = "landscape", made_at: dt.datetime | None = None) -> Path:
+    """Write a snapshot to ``out``; the format follows the suffix (.png .pdf .svg .html).
+
+    Events default to the stored events that the view's filters and extent select.
+    """
+    path = Path(out)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise SnapshotError(f"--out {str(out)!r}: give a file ending in .png, .pdf, .svg or .html")
+    if events is None:
+        events = view_events(view)
+    data = snapshot_bytes(view, fmt, events=events, dpi=dpi, paper=paper, orientation=orientation, made_at=made_at)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as err:
+        raise SnapshotError(f"cannot write {path}: {err.strerror}") from err
+    log.info("wrote %s (%d bytes)", path, len(data))
+    return path
