@@ -107,7 +107,7 @@ center = zoom = None
 if selected_uid and selected_uid in set(events["x_uid"]):
     row = events.set_index("x_uid").loc[selected_uid]
     center, zoom = (float(row["latitude"]), float(row["longitude"])), 11
-result = st_folium(fmap, key="map", height=620, use_container_width=True, center=center, zoom=zoom,
+result = st_folium(fmap, key="map", height=700, use_container_width=True, center=center, zoom=zoom,
                    returned_objects=["last_object_clicked", "bounds"])
 st.session_state["map_bounds"] = dash.bbox_from_bounds((result or {}).get("bounds"), view.bbox)
 clicked = (result or {}).get("last_object_clicked")

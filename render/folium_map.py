@@ -51,7 +51,7 @@ def _layer_geojson(layer_id: str, as_of: str | None, naming: str) -> list[tuple[
     return out
 
 
-def _zoom_for_bbox(bbox, width_px: int = 900, height_px: int = 600) -> int:
+def _zoom_for_bbox(bbox, width_px: int = 880, height_px: int = 700) -> int:
     """The largest web-map zoom at which ``bbox`` fits a map of about this size."""
     import math
 

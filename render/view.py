@@ -17,7 +17,7 @@ from layers.names import NAMING_MODES
 
 # West, south, east, north in degrees (EPSG:4326).
 REGION_BBOX = (43.4, 38.3, 50.9, 41.95)  # Armenia and Azerbaijan: where a view may look
-DEFAULT_BBOX = (45.95, 39.0, 47.55, 40.45)  # Nagorno-Karabakh and the seven districts
+DEFAULT_BBOX = (46.0, 39.05, 47.5, 40.4)  # Nagorno-Karabakh and the seven districts
 DEFAULT_AS_OF = dt.date(2023, 9, 19)
 DEFAULT_TITLE = "Nagorno-Karabakh"
 

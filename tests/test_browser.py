@@ -1,0 +1,190 @@
+"""The dashboard in a real browser (Debian's Chromium), with no network.
+
+Screenshots of each step are kept in tests/artifacts/ (not committed).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or "/usr/bin/chromedriver"
+HAVE_BROWSER = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+if not HAVE_BROWSER and os.environ.get("KARABAKH_MAP_REQUIRE_BROWSER"):
+    raise RuntimeError("KARABAKH_MAP_REQUIRE_BROWSER is set but chromium/chromedriver are missing: apt-get install chromium chromium-driver")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not HAVE_BROWSER, reason="Debian's chromium and chromium-driver are not installed: apt-get install chromium chromium-driver")]
+
+XSS = """Title: Report <img src=x onerror="globalThis.pwned=1"> ${globalThis.pwned=2}
+Published: 2023-09-20
+
+Azerbaijani artillery shelled Martuni on Wednesday <img src=x onerror="globalThis.pwned=3"> ${globalThis.pwned=4} `${globalThis.pwned=5}`, officials said.
+"""
+DISTRICT_RGB = (237, 224, 204)  # #e8cfa9 at 45 % over the land colour #f2efe9
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    env = dict(os.environ, KARABAKH_MAP_STORE=str(tmp / "store.gpkg"))
+    article = tmp / "xss.txt"
+    article.write_text(XSS, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(article)], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=120)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def browser():
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not try to download a driver
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1400,1100"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, fn, timeout=60, what="condition"):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        try:
+            result = fn()
+            if result:
+                return result
+        except Exception as err:  # stale elements while Streamlit reruns
+            last = err
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what} ({last})")
+
+
+def _enter_map(driver):
+    from selenium.webdriver.common.by import By
+
+    driver.switch_to.default_content()
+    frame = _wait(driver, lambda: next((f for f in driver.find_elements(By.TAG_NAME, "iframe")
+                                        if "st_folium" in (f.get_attribute("title") or "")), None), what="the map frame")
+    driver.switch_to.frame(frame)
+    return frame
+
+
+def _count(driver, css):
+    from selenium.webdriver.common.by import By
+
+    return len(driver.find_elements(By.CSS_SELECTOR, css))
+
+
+def test_map_shows_districts_toggles_and_popups_safely(server, browser):
+    from PIL import Image
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    d = browser
+    d.get(server)
+    _enter_map(d)
+    _wait(d, lambda: _count(d, "path.km-layer-seven_districts") >= 7, what="the districts")
+    time.sleep(1.5)
+    d.switch_to.default_content()
+    shot = ARTIFACTS / "01_map.png"
+    d.save_screenshot(str(shot))
+    # pixels: the districts' fill is on screen
+    img = Image.open(shot).convert("RGB")
+    px = img.load()
+    hits = sum(1 for x in range(0, img.width, 3) for y in range(0, img.height, 3)
+               if all(abs(px[x, y][i] - DISTRICT_RGB[i]) <= 8 for i in range(3)))
+    assert hits > 500, hits
+
+    # untick a layer in the sidebar: it leaves the map
+    label = _wait(d, lambda: next(e for e in d.find_elements(By.CSS_SELECTOR, "[data-testid='stCheckbox'] label")
+                                  if "The seven districts" in e.text), what="the checkbox")
+    label.click()
+
+    def districts_gone():
+        _enter_map(d)  # a changed map is a new frame: look again each time
+        return _count(d, "path.km-layer-seven_districts") == 0 and _count(d, "path.km-layer-borders") > 0
+
+    _wait(d, districts_gone, what="the districts to disappear")
+    d.switch_to.default_content()
+    d.save_screenshot(str(ARTIFACTS / "02_districts_off.png"))
+
+    # click an event: its popup opens with the evidence
+    _enter_map(d)
+    markers = _wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "path.km-event"), what="event markers")
+    opened = ""
+    for marker in markers:
+        try:
+            ActionChains(d).move_to_element(marker).click().perform()
+        except Exception:
+            continue
+        time.sleep(0.6)
+        popups = d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
+        if popups and "Stepanakert" in popups[0].text and "mass artillery fire" in popups[0].text:
+            opened = popups[0].text
+            break
+    d.switch_to.default_content()
+    d.save_screenshot(str(ARTIFACTS / "03_popup.png"))
+    assert opened, "no event popup with its evidence opened"
+    assert "Who" in opened and "Confidence" in opened
+
+    # the hostile article's popup shows its markup as text, and nothing ran
+    _enter_map(d)
+    shown = ""
+    for marker in d.find_elements(By.CSS_SELECTOR, "path.km-event"):
+        try:
+            ActionChains(d).move_to_element(marker).click().perform()
+        except Exception:
+            continue
+        time.sleep(0.6)
+        popups = d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
+        if popups and "Martuni" in popups[0].text:
+            shown = popups[0].text
+            break
+    assert "<img src=x" in shown and "${globalThis.pwned=4}" in shown
+    assert d.execute_script("return typeof window.pwned") == "undefined"
+    d.switch_to.default_content()
+    assert d.execute_script("return typeof window.pwned") == "undefined"
+    d.save_screenshot(str(ARTIFACTS / "04_xss_as_text.png"))
+
+    errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
