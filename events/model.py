@@ -333,12 +333,9 @@ def make_event(**fields: Any) -> Event:
 
 def country_of(lon: float, lat: float) -> str:
     """The country a point lies in, from the ``borders`` layer ('' when none)."""
-    from .places import countries
+    from .places import country_name
 
-    hits = countries().sindex.query(Point(lon, lat), predicate="within")
-    if len(hits):
-        return str(countries().iloc[hits[0]]["name"])
-    return ""
+    return country_name(lon, lat)
 
 
 def event_from_record(record: Mapping[str, Any]) -> Event:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import operator
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -71,12 +72,13 @@ class UpsertResult:
     updated: int
 
 
+_GET_COLUMNS = operator.attrgetter(*_EVENT_COLS)
+_DATE_INDEX = _EVENT_COLS.index("event_date")
+
+
 def _row(event: Event) -> tuple:
-    values = []
-    for c in _EVENT_COLS:
-        v = getattr(event, c)
-        values.append(v.isoformat() if isinstance(v, dt.date) else v)
-    return tuple(values)
+    values = _GET_COLUMNS(event)
+    return values[:_DATE_INDEX] + (values[_DATE_INDEX].isoformat(),) + values[_DATE_INDEX + 1:]
 
 
 class EventStore:
@@ -121,10 +123,19 @@ class EventStore:
                                   check_same_thread=False)
             gpkg.register_functions(con)
             con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not existed:
+                con.execute("PRAGMA page_size = 8192")  # fewer, fuller pages for 45-column rows
             mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 log.warning("store %s uses journal mode %s, not WAL", self.path, mode)
             con.execute("PRAGMA synchronous = NORMAL")
+            # Random keys (x_uid, the R-tree) touch pages all over the file: a larger page
+            # cache keeps ingest speed flat as the store grows.
+            con.execute("PRAGMA cache_size = -131072")  # KiB: 128 MiB at most
+            con.execute("PRAGMA temp_store = MEMORY")
+            # Checkpoint the WAL every ~32 MiB instead of every 4 MiB: fewer, larger
+            # checkpoints (each one fsyncs) make ingest about twice as fast.
+            con.execute("PRAGMA wal_autocheckpoint = 8000")
             con.execute("PRAGMA foreign_keys = ON")
             before, after = gpkg.migrate(con)
         except sqlite3.DatabaseError as err:
@@ -201,8 +212,9 @@ class EventStore:
             for e in rows:
                 if e.x_article_id and e.x_article_id != article.article_id:
                     raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
-            blobs = gpkg.to_blobs([e.geometry for e in rows])
-            con.executemany(_INSERT_SQL, [(b, *_row(_with_article(e, article.article_id))) for b, e in zip(blobs, rows)])
+            geoms = [e.geometry for e in rows]
+            blobs = gpkg.to_blobs(geoms)
+            gpkg.bulk_insert(con, _INSERT_SQL, [(b, *_row(_with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)
             return IngestResult(article.article_id, _count_article(con, article.article_id), False)
 
         result = self._write(do)
@@ -227,7 +239,7 @@ class EventStore:
                 )
             blobs = gpkg.to_blobs([e.geometry for e in events])
             aid = article.article_id if article else ""
-            inserts, updates = [], []
+            inserts, updates, insert_geoms = [], [], []
             for b, e in zip(blobs, events):
                 row = _row(_with_article(e, e.x_article_id or aid))
                 if e.event_id_cnty in existing:
@@ -236,7 +248,8 @@ class EventStore:
                 else:
                     existing.add(e.event_id_cnty)  # a repeated id later in the same file updates
                     inserts.append((b, *row))
-            con.executemany(_INSERT_SQL, inserts)
+                    insert_geoms.append(e.geometry)
+            gpkg.bulk_insert(con, _INSERT_SQL, inserts, insert_geoms)
             con.executemany(_UPDATE_SQL, updates)
             return UpsertResult(len(inserts), len(updates))
 
