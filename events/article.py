@@ -9,6 +9,7 @@ cp1254, ...). Input over the size limit is refused before any work is done.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import logging
@@ -64,7 +65,7 @@ class Article:
     filename: str = ""
     warnings: tuple[str, ...] = field(default=())
 
-    @property
+    @functools.cached_property
     def article_id(self) -> str:
         """A hash of the text with spaces and case folded: the same article, re-saved, has the same id."""
         canonical = " ".join(self.text.split()).casefold()

@@ -201,6 +201,7 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
     )
     dateline_end = article.dateline[1] if article.dateline else -1
     seen: dict[tuple, int] = {}  # (sub-type, place, day) -> index in result.events
+    all_mentions = list(gz.find(text))  # one pass over the whole text, bucketed per sentence below
     for s in split_sentences(text):
         if _is_headline(s):
             continue
@@ -246,7 +247,8 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
             result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no date: the text gives none and no publication date is known", actor1, actor2))
             continue
         # -- places
-        mentions = [mm for mm in gz.find(s.text) if s.start + mm.start >= dateline_end]
+        mentions = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous)
+                    for mm in all_mentions if s.start <= mm.start and mm.end <= s.end and mm.start >= dateline_end]
         mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
         districts = {mm.target.split(":", 1)[1] for mm in mentions if mm.target.startswith("@district:")}
         towns = list({mm.target: mm for mm in mentions if mm.is_place and mm.target not in districts}.values())

@@ -70,6 +70,15 @@ class Mention:
         return self.kind == "place"
 
 
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class _Entry:
     target: str
@@ -103,10 +112,12 @@ class Gazetteer:
             for phrase in phrases:
                 names[fold_key(phrase)] = _Entry(f"@{feature}", "feature")
         self._names = names
-        alternation = "|".join(
-            re.escape(k).replace(r"\ ", r"[\s\-]+") for k in sorted(names, key=len, reverse=True)
-        )
-        self._rx = re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", re.UNICODE)
+        # First word -> longest name (in words) starting with it: lets find() try only the
+        # n-grams that can match, instead of one regex with a thousand alternatives.
+        self._longest: dict[str, int] = {}
+        for key in names:
+            words = key.split(" ")
+            self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
 
     def __len__(self) -> int:
         return len(self._names)
@@ -117,19 +128,37 @@ class Gazetteer:
         return entry.target if entry else None
 
     def find(self, text: str) -> Iterator[Mention]:
-        """Every mention in ``text``, left to right, longest match at each position."""
+        """Every mention in ``text``, left to right, longest match at each position.
+
+        Names match on whole words; spaces and hyphens between words are alike
+        ("Stepanakert-Goris" and "Stepanakert Goris"), case and diacritics are folded.
+        """
         folded = fold(text)
-        for m in self._rx.finditer(folded):
-            key = " ".join(m.group(0).replace("-", " ").split())
-            entry = self._names.get(key)
-            if entry is None:
+        tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(folded)]
+        i = 0
+        while i < len(tokens):
+            longest = self._longest.get(tokens[i][2], 0)
+            hit = None
+            for n in range(min(longest, len(tokens) - i), 0, -1):
+                if n > 1 and any(folded[tokens[k][1]:tokens[k + 1][0]].strip(" -\t") for k in range(i, i + n - 1)):
+                    continue  # words separated by more than spaces or hyphens
+                entry = self._names.get(" ".join(t[2] for t in tokens[i:i + n]))
+                if entry is not None:
+                    hit = (n, entry)
+                    break
+            if hit is None:
+                i += 1
                 continue
+            n, entry = hit
+            start, end = tokens[i][0], tokens[i + n - 1][1]
+            m = _Span(start, end)
+            i += n
             ambiguous = ""
             if entry.kind == "place" and entry.target in TOWN_OR_DISTRICT:
-                ambiguous = f"'{text[m.start():m.end()]}' may mean the town or the district"
+                ambiguous = f"'{text[m.start:m.end]}' may mean the town or the district"
                 if entry.target == "lachin":
                     ambiguous = "'Lachin' may mean the town, the district or the corridor"
-            yield Mention(m.start(), m.end(), text[m.start():m.end()], entry.target, entry.kind, ambiguous)
+            yield Mention(m.start, m.end, text[m.start:m.end], entry.target, entry.kind, ambiguous)
 
 
 @functools.lru_cache(maxsize=1)

@@ -70,8 +70,9 @@ class Placement:
         return display_name(self.name_hy, self.name_az, mode)
 
 
+@functools.lru_cache(maxsize=4096)
 def place(place_id: str) -> Placement:
-    """The placement of a gazetteer place; raises if the id is unknown."""
+    """The placement of a gazetteer place (cached); raises if the id is unknown."""
     table = places_table()
     if place_id not in table.index:
         raise EventValidationError(
@@ -84,6 +85,13 @@ def place(place_id: str) -> Placement:
 
 def layer_feature(ref: str, *, as_of: str | None = None) -> Placement:
     """The placement of a layer feature ``LAYER[:FEATURE]`` (geo precision 3)."""
+    layer_id, _, feature_id = ref.partition(":")
+    # a named feature is the same whatever the date: cache it once
+    return _layer_feature(ref, None if feature_id else (str(as_of) if as_of else None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _layer_feature(ref: str, as_of: str | None) -> Placement:
     layer_id, _, feature_id = ref.partition(":")
     if layer_id not in layers.LAYERS:
         raise EventValidationError("x_layer", ref, f"names no layer: use LAYER:FEATURE with LAYER one of {', '.join(layers.LAYER_IDS)}")

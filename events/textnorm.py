@@ -22,6 +22,11 @@ _CYRILLIC_LOOKALIKE = {
 }
 
 
+# ASCII letters fold by a lower-case table; other ASCII stays. Both keep the length.
+_ASCII_SAFE = frozenset(chr(i) for i in range(128) if chr(i) not in "`")
+_ASCII_LOWER = str.maketrans({chr(i): chr(i).lower() for i in range(65, 91)} | {"`": "'"})
+
+
 @functools.lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch in _SPECIAL:
@@ -43,10 +48,14 @@ def fold(text: str) -> str:
     inside a word that also has Latin letters become Latin (so a mixed-script
     "Xankәndi" folds like "Xankendi").
     """
-    out = [_fold_char(c) for c in text]
-    if any(c in _CYRILLIC_LOOKALIKE for c in out):
+    table = {ord(c): _fold_char(c) for c in set(text) if c not in _ASCII_SAFE}
+    folded = text.translate(table) if table else text
+    folded = folded.translate(_ASCII_LOWER)
+    if any(c in _CYRILLIC_LOOKALIKE for c in set(folded)):
+        out = list(folded)
         _latinise_mixed_words(out)
-    return "".join(out)
+        return "".join(out)
+    return folded
 
 
 def _latinise_mixed_words(chars: list[str]) -> None:

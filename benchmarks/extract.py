@@ -1,0 +1,104 @@
+"""Extraction benchmark: articles per second and ms per article on one core, against
+geotext (a general offline place extractor) on the same articles, with place recall.
+
+Articles are about 4 KB: the development set's reports (tests/data/articles) joined
+in groups, each keeping its own expected places. Target (issue): >= 200 articles/s on
+one core for 4 KB articles. Run: ``python benchmarks/extract.py`` (geotext is in
+requirements-bench.txt; without it its rows are skipped).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from events.article import read_article  # noqa: E402
+from events.extract import events_from_article  # noqa: E402
+from events.gazetteer import default_gazetteer  # noqa: E402
+
+ARTICLES = ROOT / "tests" / "data" / "articles"
+
+
+def _corpus(size: int = 4096) -> list[tuple[str, str, set[str]]]:
+    """(published, text, expected place ids) for ~4 KB articles built from the set."""
+    expected = json.loads((ARTICLES / "expected.json").read_text())
+    items = []
+    for path in sorted(ARTICLES.glob("*.txt")):
+        head, _, body = path.read_text().partition("\n\n")
+        published = next(line.split(":", 1)[1].strip() for line in head.splitlines() if line.startswith("Published"))
+        places = {e["place"] for e in expected[path.name]} & default_gazetteer().place_ids
+        items.append((published, body, places))
+    out = []
+    for i in range(len(items)):
+        text, places, j = "", set(), i
+        while len(text) < size:
+            pub, body, pl = items[j % len(items)]
+            text += body.strip() + "\n\n"
+            places |= pl
+            j += 1
+        out.append((items[i][0], text[: size + 400], places))
+    return out
+
+
+def _time(fn, corpus, repeat: int = 5) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        for pub, text, _ in corpus:
+            t = time.perf_counter()
+            fn(pub, text)
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def main() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})  # one core
+    corpus = _corpus()
+    gz = default_gazetteer()
+
+    def ours(pub, text):
+        return events_from_article(read_article(text, published=pub))
+
+    ours(*corpus[0][:2])  # warm caches (gazetteer, layers)
+    times = _time(ours, corpus)
+    found = total = 0
+    for pub, text, places in corpus:
+        got = {m.target for m in gz.find(text)}
+        found += len(places & got)
+        total += len(places)
+    size = statistics.mean(len(t.encode()) for _, t, _ in corpus)
+    print(f"{len(corpus)} articles of {size:,.0f} bytes on average, one core")
+    print(f"karabakh-map: median {statistics.median(times):.1f} ms/article, {1000 / statistics.mean(times):.0f} articles/s, "
+          f"place recall {found / total:.2f} (gazetteer matches of the expected places)")
+    n_events = sum(len(ours(pub, text).events) for pub, text, _ in corpus)
+    print(f"  ({n_events / len(corpus):.0f} events per article: {statistics.mean(times) / (n_events / len(corpus)):.2f} ms per event)")
+    seed = ROOT.parent / "shared" / "seeds"
+    if seed.is_dir():
+        text = next(seed.glob("*.txt")).read_text()
+        st = _time(ours, [("2023-09-19", text, set())], repeat=30)
+        print(f"seed article ({len(text.encode()):,} bytes, a real report with {len(ours('2023-09-19', text).events)} events): "
+              f"median {statistics.median(st):.1f} ms, {1000 / statistics.mean(st):.0f} articles/s")
+    try:
+        from geotext import GeoText
+    except ImportError:
+        print("geotext: not installed (pip install -r requirements-bench.txt)")
+        return
+    gtimes = _time(lambda pub, text: GeoText(text), corpus)
+    gfound = 0
+    for pub, text, places in corpus:
+        names = GeoText(text).cities
+        ids = {gz.lookup(n) for n in names}
+        gfound += len(places & ids)
+    print(f"geotext:      median {statistics.median(gtimes):.1f} ms/article, {1000 / statistics.mean(gtimes):.0f} articles/s, "
+          f"place recall {gfound / total:.2f} (cities it finds, mapped through the gazetteer)")
+
+
+if __name__ == "__main__":
+    main()
