@@ -35,10 +35,14 @@ def store() -> EventStore:
     return st.session_state["store"]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def query_events(path: str, revision: int, filters: tuple) -> "dash.gpd.GeoDataFrame":
-    kwargs = dict(filters)
-    return EventStore(path, load_seeds=False).query(**kwargs)
+    """Events for a filter set at a store revision. Shared, not copied: read-only."""
+    store = EventStore(path, load_seeds=False)
+    try:
+        return store.query(**dict(filters))
+    finally:
+        store.close()
 
 
 def _filters(view: View) -> tuple:
@@ -229,16 +233,22 @@ with export_tab:
         d3.download_button("SVG", snap["svg"], "karabakh-map.svg", "image/svg+xml", key="dl_svg")
     st.subheader("Data")
     st.write("The data behind this view: the events shown and the layers on the map.")
-    c1, c2, c3, c4 = st.columns(4)
-    c1.download_button("Events: GeoJSON", events_to_geojson_bytes(events), "events.geojson", "application/geo+json", key="dl_geojson")
-    c2.download_button("Events: ACLED CSV", events_to_csv_bytes(events), "events.csv", "text/csv", key="dl_csv")
-    if c3.button("Prepare GeoPackages", key="prep_gpkg"):
-        st.session_state["gpkg"] = (events_to_gpkg_bytes(events),
-                                    layers_to_gpkg_bytes(as_of=view.as_of, layer_ids=list(view.layers), bbox=st.session_state["map_bounds"]))
-    if "gpkg" in st.session_state:
-        c3.download_button("Events: GeoPackage", st.session_state["gpkg"][0], "events.gpkg", key="dl_gpkg_events")
-        c3.download_button("Layers: GeoPackage", st.session_state["gpkg"][1], "layers.gpkg", key="dl_gpkg_layers")
-    c4.download_button("Map: standalone HTML", map_to_html(fmap).encode("utf-8"), "karabakh-map.html", "text/html", key="dl_html")
+    if st.button("Prepare data files", key="prepare_data"):
+        with st.spinner("Writing files…"):
+            st.session_state["data_files"] = {
+                "geojson": events_to_geojson_bytes(events), "csv": events_to_csv_bytes(events),
+                "gpkg": events_to_gpkg_bytes(events),
+                "layers": layers_to_gpkg_bytes(as_of=view.as_of, layer_ids=list(view.layers), bbox=st.session_state["map_bounds"]),
+                "html": map_to_html(map_from_view(view.replace(bbox=st.session_state["map_bounds"]), events)).encode("utf-8"),
+            }
+    if "data_files" in st.session_state:
+        files = st.session_state["data_files"]
+        c1, c2, c3, c4, c5 = st.columns(5)
+        c1.download_button("Events: GeoJSON", files["geojson"], "events.geojson", "application/geo+json", key="dl_geojson")
+        c2.download_button("Events: ACLED CSV", files["csv"], "events.csv", "text/csv", key="dl_csv")
+        c3.download_button("Events: GeoPackage", files["gpkg"], "events.gpkg", key="dl_gpkg_events")
+        c4.download_button("Layers: GeoPackage", files["layers"], "layers.gpkg", key="dl_gpkg_layers")
+        c5.download_button("Map: offline HTML", files["html"], "karabakh-map.html", "text/html", key="dl_html")
 
 with sources_tab:
     st.subheader("Layers")

@@ -12,7 +12,9 @@ import layers
 from events.model import Event
 from events.taxonomy import EVENT_TYPES
 
-from .describe import date_label, geo_label, place_label
+from events.taxonomy import GEO_PRECISION
+
+from .describe import date_label, geo_label, place_label, place_labels
 from .view import View
 
 AS_OF_MIN = dt.date(1994, 5, 12)
@@ -52,19 +54,20 @@ def events_table(events: gpd.GeoDataFrame, naming: str) -> pd.DataFrame:
     because it renders no HTML)."""
     if events is None or events.empty:
         return pd.DataFrame(columns=["date", "type", "what", "place", "precision", "actors", "deaths", "confidence", "review", "source", "evidence"])
-    recs = events.to_dict("records")
+    precision = {1: "", 2: " (to the week)", 3: " (to the month)"}
+    actors = events["actor1"].fillna("").astype(str) + (" vs " + events["actor2"].fillna("").astype(str)).where(events["actor2"].fillna("") != "", "")
     return pd.DataFrame({
-        "date": [date_label(r) for r in recs],
-        "type": [r["event_type"] for r in recs],
-        "what": [r["sub_event_type"] for r in recs],
-        "place": [place_label(r, naming) for r in recs],
-        "precision": [geo_label(r) for r in recs],
-        "actors": [" vs ".join(x for x in (r.get("actor1"), r.get("actor2")) if x) for r in recs],
-        "deaths": [int(r.get("fatalities") or 0) for r in recs],
-        "confidence": [float(r.get("x_confidence") or 0) for r in recs],
-        "review": [r.get("x_review") for r in recs],
-        "source": [r.get("source") for r in recs],
-        "evidence": [r.get("x_evidence") for r in recs],
+        "date": events["event_date"].astype(str) + events["time_precision"].map(lambda p: precision.get(int(p or 1), "")),
+        "type": events["event_type"].to_numpy(),
+        "what": events["sub_event_type"].to_numpy(),
+        "place": place_labels(events, naming),
+        "precision": events["geo_precision"].map(lambda p: GEO_PRECISION.get(int(p or 1), "town")).to_numpy(),
+        "actors": actors.to_numpy(),
+        "deaths": events["fatalities"].fillna(0).astype(int).to_numpy(),
+        "confidence": events["x_confidence"].astype(float).to_numpy(),
+        "review": events["x_review"].to_numpy(),
+        "source": events["source"].to_numpy(),
+        "evidence": events["x_evidence"].to_numpy(),
     })
 
 

@@ -22,7 +22,7 @@ import layers
 from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
 from layers.names import display_name, feature_name
 
-from .describe import event_popup_html, event_tooltip_text, layer_popup_html, place_label
+from .describe import event_popup_html, layer_popup_html, place_labels
 from .escape import html_text, js_json
 from .offline import OfflineMap, OfflineMarkerCluster
 from .view import View
@@ -118,36 +118,57 @@ def _style(layer_id: str) -> dict:
             "className": f"km-layer-{layer_id}"}
 
 
+class _FeatureLayer(MacroElement):
+    """Features drawn in the browser from one JSON payload: one template compiled once
+    per class, not one folium element (and one Jinja template) per feature."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var spec = {{ this.data }};
+            var group = L.featureGroup();
+            spec.features.forEach(function (f) {
+                var layer;
+                if (f.geometry.type === 'Point') {
+                    layer = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], f.style);
+                } else {
+                    layer = L.geoJSON(f.geometry, {style: function () { return f.style; }});
+                    layer.on('mouseover', function () { layer.setStyle({weight: f.style.weight + 2}); });
+                    layer.on('mouseout', function () { layer.setStyle({weight: f.style.weight}); });
+                }
+                if (f.tooltip) { layer.bindTooltip(f.tooltip, f.tooltip_options || {}); }
+                if (f.popup) { layer.bindPopup(f.popup, {maxWidth: 420}); }
+                group.addLayer(layer);
+            });
+            group.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, features: list[dict]):
+        super().__init__()
+        self._name = "FeatureLayer"
+        self.data = js_json({"features": features})
+
+
 def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]]) -> None:
-    spec = layers.LAYERS[layer_id]
-    group = folium.FeatureGroup(name=spec.title, show=True)
     style = _style(layer_id)
+    features = []
     for geom, props in feats:
-        if layer_id in ("places", "stepanakert"):
-            lon, lat = geom["coordinates"][:2]
-            big = layer_id == "stepanakert"
-            marker = folium.CircleMarker(
-                [lat, lon], radius=7 if big else 3, color=style["color"], weight=2 if big else 1,
-                fill=True, fill_color=style["fillColor"], fill_opacity=1.0, class_name=f"km-layer-{layer_id}",
-            )
-            folium.Tooltip(html_text(props["_label"]), permanent=big, direction="right",
-                           class_name="km-label" if big else "").add_to(marker)
-            folium.Popup(layer_popup_html(layer_id, props), max_width=400).add_to(marker)
-            marker.add_to(group)
-            continue
         feature_style = dict(style)
-        if layer_id == "seven_districts" and str(props.get("control", "")).startswith("Karabakh Armenian"):
+        tooltip_options: dict = {}
+        if layer_id in ("places", "stepanakert"):
+            big = layer_id == "stepanakert"
+            feature_style.update(radius=7 if big else 3, weight=2 if big else 1, fill=True, fillOpacity=1.0)
+            if big:
+                tooltip_options = {"permanent": True, "direction": "right", "className": "km-label"}
+        elif layer_id == "seven_districts" and str(props.get("control", "")).startswith("Karabakh Armenian"):
             feature_style.update(fillColor="#d9b38c", fillOpacity=0.6)
-        layer = folium.GeoJson(
-            {"type": "Feature", "geometry": geom, "properties": {}},
-            style_function=lambda _f, st=feature_style: st,
-            highlight_function=lambda _f: {"weight": 4},
-            name=spec.title,
-        )
-        folium.Tooltip(html_text(props["_label"])).add_to(layer)
-        folium.Popup(layer_popup_html(layer_id, props), max_width=420).add_to(layer)
-        layer.add_to(group)
-    group.add_to(m)
+        features.append({
+            "geometry": geom, "style": feature_style, "tooltip": html_text(props["_label"]),
+            "tooltip_options": tooltip_options, "popup": layer_popup_html(layer_id, props),
+        })
+    m.add_child(_FeatureLayer(features))
 
 
 class _EventLayer(MacroElement):
@@ -160,12 +181,16 @@ class _EventLayer(MacroElement):
             var group = {{ this.cluster.get_name() }};
             var markers = [];
             for (var i = 0; i < data.rows.length; i++) {
+                // row: lat, lon, type, radius, sub-type, place, date, confidence (x100)
                 var r = data.rows[i];
-                var colour = data.colours[r[2]];
                 var mk = L.circleMarker([r[0], r[1]], {radius: r[3], color: '#222', weight: 1,
-                                                       fillColor: colour, fillOpacity: 0.9, className: 'km-event'});
-                mk.bindTooltip(data.tooltips[i]);
-                mk.bindPopup(data.popups[i], {maxWidth: 380});
+                                                       fillColor: data.colours[r[2]], fillOpacity: 0.9,
+                                                       className: 'km-event'});
+                var summary = data.subtypes[r[4]] + ' \u00b7 ' + r[6] + ' \u00b7 ' + data.places[r[5]];
+                mk.bindTooltip(summary);
+                mk.bindPopup(data.popups ? data.popups[i] :
+                    '<b>' + data.subtypes[r[4]] + '</b><br>' + r[6] + ' \u00b7 ' + data.places[r[5]] +
+                    '<br>confidence ' + (r[7] / 100).toFixed(2) + '<br><i>details below the map</i>', {maxWidth: 380});
                 group.addLayer(mk);
                 markers.push(mk);
             }
@@ -184,47 +209,46 @@ class _EventLayer(MacroElement):
 
 
 def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:
-    records = events.to_dict("records")
+    # Column arrays, not rows: row access on a 10,000-row frame costs seconds.
+    geom_types = events.geom_type.to_numpy()
+    not_points = [i for i, t in enumerate(geom_types) if t != "Point"]
     # Events on a line or area: highlight the feature once, under the markers.
-    features: dict[str, list[dict]] = {}
-    for rec in records:
-        geom = rec["geometry"]
-        if geom is not None and geom.geom_type != "Point":
-            features.setdefault(rec.get("x_layer") or rec["x_uid"], []).append(rec)
+    features: dict[str, list[int]] = {}
+    for i in not_points:
+        features.setdefault(events["x_layer"].iat[i] or events["x_uid"].iat[i], []).append(i)
     if features:
-        hl = folium.FeatureGroup(name="Event features", show=True)
-        for key, recs in features.items():
-            geom = shapely.set_precision(recs[0]["geometry"].simplify(0.0005), 1e-5)
-            label = f"{len(recs)} event(s) on {recs[0].get('location') or key}"
-            gj = folium.GeoJson(
-                {"type": "Feature", "geometry": mapping(geom), "properties": {}},
-                style_function=lambda _f: {"color": "#ff9500", "weight": 5, "opacity": 0.45, "fillColor": "#ff9500",
-                                           "fillOpacity": 0.06, "dashArray": "8 8", "className": "km-event-feature"},
-            )
-            folium.Tooltip(html_text(label)).add_to(gj)
-            gj.add_to(hl)
-        hl.add_to(m)
+        highlight = []
+        for key, idx in features.items():
+            geom = shapely.set_precision(events.geometry.iat[idx[0]].simplify(0.0005), 1e-5)
+            label = f"{len(idx)} event(s) on {events['location'].iat[idx[0]] or key}"
+            highlight.append({
+                "geometry": mapping(geom), "tooltip": html_text(label), "popup": "",
+                "style": {"color": "#ff9500", "weight": 5, "opacity": 0.45, "fillColor": "#ff9500",
+                          "fillOpacity": 0.06, "dashArray": "8 8", "className": "km-event-feature"},
+            })
+        m.add_child(_FeatureLayer(highlight))
     type_index = {t: i for i, t in enumerate(EVENT_TYPES)}
-    full = len(records) <= FULL_POPUP_LIMIT
-    rows, tooltips, popups = [], [], []
-    selected = -1
-    for i, rec in enumerate(records):
-        lat, lon = float(rec["latitude"]), float(rec["longitude"])
-        radius = 6 + min(6, int(rec.get("fatalities") or 0) ** 0.5)
-        rows.append([round(lat, 5), round(lon, 5), type_index.get(rec["event_type"], 0), round(radius, 1)])
-        tooltips.append(event_tooltip_text(rec, view.naming))
-        if full:
-            popups.append(event_popup_html(rec, view.naming))
-        else:
-            popups.append(f"<b>{html_text(rec['sub_event_type'])}</b><br>{html_text(rec['event_date'])} · "
-                          f"{html_text(place_label(rec, view.naming))}<br>confidence {float(rec['x_confidence']):.2f}"
-                          "<br><i>details below the map</i>")
-        if selected_uid and rec.get("x_uid") == selected_uid:
-            selected = i
+    full = len(events) <= FULL_POPUP_LIMIT
+    # Repeated strings go into tables, rows hold indexes: 10,000 events stay well under 1 MB.
+    subtypes: dict[str, int] = {}
+    places: dict[str, int] = {}
+    rows = []
+    labels = place_labels(events, view.naming)
+    columns = zip(events["latitude"].to_numpy(), events["longitude"].to_numpy(), events["event_type"], events["sub_event_type"],
+                  labels, events["event_date"].astype(str), events["x_confidence"].to_numpy(), events["fatalities"].to_numpy())
+    for lat, lon, etype, sub_type, label, day, conf, dead in columns:
+        radius = 6 + min(6, int(dead or 0) ** 0.5)
+        sub = subtypes.setdefault(html_text(sub_type), len(subtypes))
+        place = places.setdefault(html_text(label), len(places))
+        rows.append([round(float(lat), 5), round(float(lon), 5), type_index.get(etype, 0), round(radius, 1), sub, place,
+                     html_text(day), int(round(float(conf or 0) * 100))])
+    popups = [event_popup_html(rec, view.naming) for rec in events.to_dict("records")] if full else None
+    uids = list(events["x_uid"])
+    selected = uids.index(selected_uid) if selected_uid in uids else -1
     cluster = OfflineMarkerCluster(name="Events", options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True,
                                                             "showCoverageOnHover": False})
     cluster.add_to(m)
-    payload = {"rows": rows, "tooltips": tooltips, "popups": popups,
+    payload = {"rows": rows, "subtypes": list(subtypes), "places": list(places), "popups": popups,
                "colours": [EVENT_COLOURS[t] for t in EVENT_TYPES], "selected": selected}
     m.add_child(_EventLayer(cluster, payload))
     return [t for t in EVENT_TYPES if t in set(events["event_type"])]
