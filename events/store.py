@@ -111,6 +111,7 @@ class EventStore:
     def _connect(self) -> sqlite3.Connection:
         existed = self.path.exists() and self.path.stat().st_size > 0
         if existed:
+            _check_writable(self.path)
             _check_foreign(self.path)
         else:
             try:
@@ -438,6 +439,17 @@ def _check_foreign(path: Path) -> None:
         raise StoreError(
             f"{path} is an SQLite/GeoPackage file of another application (tables: {', '.join(sorted(tables)[:5])}): "
             "point KARABAKH_MAP_STORE at a new path; the file was left as it is"
+        )
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse a store that cannot be written (read-only file system or file mode)."""
+    read_only_fs = bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    if read_only_fs or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        where = "on a read-only file system" if read_only_fs else "not writable by this user"
+        raise StoreError(
+            f"the store {path} is read-only ({where}): copy it to a writable folder or point "
+            "KARABAKH_MAP_STORE elsewhere; nothing was changed"
         )
 
 

@@ -212,12 +212,31 @@ def test_other_applications_geopackage_is_refused(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_read_only_store_gives_a_clear_error(tmp_path):
+def test_read_only_store_gives_a_clear_error_and_stays_as_it_was(tmp_path):
+    """A store on a file system remounted read-only (a real tmpfs; root ignores file modes)."""
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root): the read-only case is not tested on this machine")
+    try:
+        path = mnt / "s.gpkg"
+        store = EventStore(path, load_seeds=False)
+        store.ingest(ArticleRecord("a1"), [_event(0)])
+        store.close()
+        before = path.read_bytes()
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        with pytest.raises(StoreError, match="read-only file system.*nothing was changed"):
+            EventStore(path, load_seeds=False)
+        assert path.read_bytes() == before
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+def test_file_mode_read_only_store_is_refused(tmp_path):
     if os.geteuid() == 0:
-        pytest.skip("root ignores file permissions; the read-only case is tested with a read-only mount in CI hardening")
+        pytest.skip("root writes through file modes; the read-only file system case above covers root")
     path = tmp_path / "s.gpkg"
     EventStore(path, load_seeds=False).close()
     path.chmod(0o444)
-    store = EventStore(path, load_seeds=False)
     with pytest.raises(StoreError, match="read-only"):
-        store.ingest(ArticleRecord("x"), [_event(0)])
+        EventStore(path, load_seeds=False)
