@@ -3,6 +3,8 @@
 ``KARABAKH_MAP_STORE``
     Path of the GeoPackage store (default ``data/karabakh-map.gpkg`` under the working
     directory).
+``KARABAKH_MAP_DATABASE_URL``
+    A ``postgresql://`` URL: the store is then that PostGIS database, for teams.
 ``KARABAKH_MAP_SEEDS``
     Extra folders of seed files (``os.pathsep``-separated), loaded after ``seeds/``.
 ``KARABAKH_MAP_MAX_ARTICLE_BYTES``
@@ -33,3 +35,8 @@ def seed_dirs() -> list[Path]:
 def max_article_bytes() -> int:
     """The largest article accepted, in bytes."""
     return int(os.environ.get("KARABAKH_MAP_MAX_ARTICLE_BYTES", MAX_ARTICLE_BYTES_DEFAULT))
+
+
+def database_url() -> str:
+    """The PostGIS store's URL, or '' for the GeoPackage file."""
+    return os.environ.get("KARABAKH_MAP_DATABASE_URL", "").strip()

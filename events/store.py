@@ -466,3 +466,15 @@ def _explain(err: sqlite3.Error, path: Path) -> str:
     if "unable to open" in msg:
         return f"the store {path} cannot be opened ({msg}): check the path and its permissions, or set KARABAKH_MAP_STORE"
     return f"the store {path} failed: {msg}"
+
+
+def open_store(target: str | os.PathLike | None = None, *, load_seeds: bool = True):
+    """The store the settings name: PostGIS when ``target`` (or
+    ``KARABAKH_MAP_DATABASE_URL``) is a ``postgresql://`` URL, else the GeoPackage file
+    ``target`` (or ``KARABAKH_MAP_STORE``, or ``data/karabakh-map.gpkg``)."""
+    url = str(target) if target is not None else settings.database_url()
+    if url and url.startswith(("postgresql://", "postgres://")):
+        from .store_postgis import PostgisStore
+
+        return PostgisStore(url, load_seeds=load_seeds)
+    return EventStore(target, load_seeds=load_seeds)

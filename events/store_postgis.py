@@ -1,0 +1,283 @@
+"""The event store on PostgreSQL/PostGIS, for teams (DESIGN.md section 4).
+
+Same interface and guarantees as the GeoPackage :class:`~events.store.EventStore`:
+an ingest stores all of an article's events or none (one transaction); the same
+article again adds nothing (unique ``article_id``); an ACLED row with a stored
+``event_id_cnty`` updates it; concurrent writers lose nothing (row-level locks and
+unique constraints); the schema is versioned and migrated. Geometries live in a
+``geometry(Geometry, 4326)`` column with a GiST index; dates are indexed; filters run
+in the database. Selected by ``KARABAKH_MAP_DATABASE_URL=postgresql://...``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Iterable, Sequence
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from ._errors import EventValidationError, StoreError
+from .model import COLUMNS, REVIEW_STATES, Event, empty_events_frame
+from .store import ArticleRecord, IngestResult, UpsertResult, _check_bbox, _iso, _row, _with_article
+
+log = logging.getLogger(__name__)
+
+_COLS = list(COLUMNS)
+_TYPES = {
+    "event_date": "date NOT NULL", "year": "integer", "time_precision": "integer", "inter1": "integer",
+    "inter2": "integer", "interaction": "integer", "iso": "integer", "latitude": "double precision",
+    "longitude": "double precision", "geo_precision": "integer", "fatalities": "integer", "timestamp": "bigint",
+    "x_confidence": "double precision", "x_published": "date", "x_evidence_start": "integer DEFAULT -1",
+    "x_evidence_end": "integer DEFAULT -1", "event_id_cnty": "text NOT NULL UNIQUE", "x_uid": "text NOT NULL UNIQUE",
+    "x_review": "text DEFAULT 'unreviewed'", "x_article_id": "text DEFAULT ''",
+}
+_V2_COLUMNS = ("x_evidence_start", "x_evidence_end", "x_review", "x_article_id")
+_V1_COLUMNS = [c for c in _COLS if c not in _V2_COLUMNS]
+
+MIGRATIONS: list[list[str]] = [
+    # 1: articles and events, with the spatial index
+    [
+        "CREATE EXTENSION IF NOT EXISTS postgis",
+        "CREATE TABLE IF NOT EXISTS km_meta (key text PRIMARY KEY, value text NOT NULL)",
+        "CREATE TABLE articles (fid bigserial PRIMARY KEY, article_id text NOT NULL UNIQUE, title text, source_name text,"
+        " source_url text, published date, ingested_at timestamptz, n_chars integer, n_events integer, origin text)",
+        "CREATE TABLE events (fid bigserial PRIMARY KEY, geom geometry(Geometry, 4326), "
+        + ", ".join(f"{c} {_TYPES.get(c, 'text')}" for c in _V1_COLUMNS) + ")",
+        "CREATE INDEX events_geom_gist ON events USING gist (geom)",
+    ],
+    # 2: evidence offsets, review status, the article link; index on the date
+    [
+        *(f"ALTER TABLE events ADD COLUMN {c} {_TYPES[c]}" for c in _V2_COLUMNS),
+        "CREATE INDEX events_event_date ON events (event_date)",
+        "CREATE INDEX events_article ON events (x_article_id)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+_INSERT = (f"INSERT INTO events (geom, {', '.join(_COLS)}) VALUES (ST_GeomFromWKB(%s, 4326), "
+           + ", ".join(["%s"] * len(_COLS)) + ")")
+
+
+def _connect(url: str):
+    try:
+        import psycopg
+    except ImportError as err:
+        raise StoreError("KARABAKH_MAP_DATABASE_URL is set but psycopg is not installed: pip install 'psycopg[binary]'") from err
+    try:
+        return psycopg.connect(url, autocommit=False, connect_timeout=10)
+    except psycopg.Error as err:
+        raise StoreError(f"cannot connect to the PostGIS store ({_redact(url)}): {err}".strip()
+                         + "; check KARABAKH_MAP_DATABASE_URL and that the server runs") from err
+
+
+def _redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    import re
+
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+class PostgisStore:
+    """Events and articles in a PostGIS database; see :class:`events.store.EventStore`."""
+
+    def __init__(self, url: str, *, load_seeds: bool = True):
+        self.url = url
+        self.path = _redact(url)
+        self._con = _connect(url)
+        try:
+            self._migrate()
+        except Exception as err:
+            self._con.rollback()
+            raise StoreError(f"the PostGIS store {self.path} could not be prepared: {err}") from err
+        if load_seeds:
+            from .seeds import load_new_seeds
+
+            load_new_seeds(self)
+
+    # -- schema --------------------------------------------------------------------
+    def _version(self, cur) -> int:
+        cur.execute("SELECT to_regclass('km_meta') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return 0
+        cur.execute("SELECT value FROM km_meta WHERE key = 'schema_version'")
+        row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self, target: int = SCHEMA_VERSION) -> None:
+        with self._con.transaction():
+            cur = self._con.cursor()
+            cur.execute("SELECT pg_advisory_xact_lock(7402011)")  # one migrator at a time
+            current = self._version(cur)
+            for step in range(current, target):
+                for sql in MIGRATIONS[step]:
+                    cur.execute(sql)
+            if current < target:
+                cur.execute("INSERT INTO km_meta VALUES ('schema_version', %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                            (str(target),))
+                log.info("PostGIS store %s: schema %d -> %d", self.path, current, target)
+        self._con.commit()
+
+    @property
+    def schema_version(self) -> int:
+        with self._con.cursor() as cur:
+            v = self._version(cur)
+        self._con.commit()
+        return v
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> "PostgisStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------
+    def _write(self, fn):
+        import psycopg
+
+        try:
+            with self._con.transaction():
+                cur = self._con.cursor()
+                result = fn(cur)
+                cur.execute("INSERT INTO km_meta VALUES ('revision', '1') ON CONFLICT (key) "
+                            "DO UPDATE SET value = (km_meta.value::bigint + 1)::text")
+            return result
+        except psycopg.Error as err:
+            raise StoreError(f"the PostGIS store {self.path} failed: {err}; nothing was changed") from err
+
+    def has_article(self, article_id: str) -> bool:
+        with self._con.cursor() as cur:
+            cur.execute("SELECT 1 FROM articles WHERE article_id = %s", (article_id,))
+            found = cur.fetchone() is not None
+        self._con.commit()
+        return found
+
+    def _insert_article(self, cur, article: ArticleRecord, n: int) -> bool:
+        cur.execute(
+            "INSERT INTO articles (article_id, title, source_name, source_url, published, ingested_at, n_chars, n_events, origin)"
+            " VALUES (%s, %s, %s, %s, %s, now(), %s, %s, %s) ON CONFLICT (article_id) DO NOTHING RETURNING fid",
+            (article.article_id, article.title, article.source_name, article.source_url, article.published or None,
+             article.n_chars, n, article.origin))
+        return cur.fetchone() is not None
+
+    def ingest(self, article: ArticleRecord, events: Sequence[Event]) -> IngestResult:
+        """Store an article and its events in one transaction, or nothing."""
+        def do(cur) -> IngestResult:
+            if not self._insert_article(cur, article, len(events)):
+                return IngestResult(article.article_id, 0, True)
+            rows = []
+            for e in events:
+                if e.x_article_id and e.x_article_id != article.article_id:
+                    raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
+                rows.append((shapely.to_wkb(e.geometry), *_row(_with_article(e, article.article_id))))
+            cur.executemany(_INSERT + " ON CONFLICT (x_uid) DO NOTHING", rows)
+            cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
+            return IngestResult(article.article_id, cur.fetchone()[0], False)
+
+        result = self._write(do)
+        log.info("ingest %s: %s", article.article_id, "duplicate" if result.duplicate else f"stored {result.stored}")
+        return result
+
+    def upsert_events(self, events: Sequence[Event], *, article: ArticleRecord | None = None) -> UpsertResult:
+        """Insert events, or update those whose ``event_id_cnty`` is stored, in one transaction."""
+        sets = ", ".join(["geom = EXCLUDED.geom"] + [f"{c} = EXCLUDED.{c}" for c in _COLS if c != "event_id_cnty"])
+
+        def do(cur) -> UpsertResult:
+            if article is not None:
+                self._insert_article(cur, article, len(events))
+            aid = article.article_id if article else ""
+            ids = list({e.event_id_cnty for e in events})
+            cur.execute("SELECT event_id_cnty FROM events WHERE event_id_cnty = ANY(%s)", (ids,))
+            existing = {r[0] for r in cur.fetchall()}
+            rows = [(shapely.to_wkb(e.geometry), *_row(_with_article(e, e.x_article_id or aid))) for e in events]
+            cur.executemany(_INSERT + f" ON CONFLICT (event_id_cnty) DO UPDATE SET {sets}", rows)
+            return UpsertResult(len(set(ids) - existing), len(existing))
+
+        return self._write(do)
+
+    def set_review(self, uid: str, state: str) -> None:
+        if state not in REVIEW_STATES:
+            raise EventValidationError("x_review", state, f"is not a review state: use one of {', '.join(REVIEW_STATES)}")
+
+        def do(cur) -> int:
+            cur.execute("UPDATE events SET x_review = %s WHERE x_uid = %s", (state, uid))
+            return cur.rowcount
+
+        if self._write(do) == 0:
+            raise EventValidationError("x_uid", uid, "is not a stored event: list events with `karabakh-map events`")
+
+    # -- reading -------------------------------------------------------------------
+    def _scalar(self, sql: str, params=()):
+        with self._con.cursor() as cur:
+            cur.execute(sql, params)
+            row = cur.fetchone()
+        self._con.commit()
+        return row[0] if row else None
+
+    def revision(self) -> int:
+        return int(self._scalar("SELECT value FROM km_meta WHERE key = 'revision'") or 0)
+
+    def count(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM events"))
+
+    def articles(self) -> pd.DataFrame:
+        with self._con.cursor() as cur:
+            cur.execute("SELECT article_id, title, source_name, source_url, published::text, ingested_at::text, n_events, origin "
+                        "FROM articles ORDER BY fid DESC")
+            rows = cur.fetchall()
+        self._con.commit()
+        return pd.DataFrame(rows, columns=["article_id", "title", "source_name", "source_url", "published", "ingested_at", "n_events", "origin"])
+
+    def query(self, *, since=None, until=None, event_types: Iterable[str] | None = None, sources: Iterable[str] | None = None,
+              bbox=None, min_confidence: float | None = None, review: Iterable[str] | None = None,
+              article_id: str | None = None, limit: int | None = None) -> gpd.GeoDataFrame:
+        """Events matching every filter, oldest first; filters run in PostGIS (see EventStore.query)."""
+        where, params = [], []
+        if since:
+            where.append("event_date >= %s")
+            params.append(_iso(since, "since"))
+        if until:
+            where.append("event_date <= %s")
+            params.append(_iso(until, "until"))
+        if event_types:
+            where.append("event_type = ANY(%s)")
+            params.append(list(event_types))
+        if sources:
+            where.append("(" + " OR ".join("source ILIKE %s" for _ in sources) + ")")
+            params += [f"%{s}%" for s in sources]
+        if min_confidence is not None:
+            where.append("x_confidence >= %s")
+            params.append(float(min_confidence))
+        if review:
+            where.append("x_review = ANY(%s)")
+            params.append(list(review))
+        if article_id:
+            where.append("x_article_id = %s")
+            params.append(article_id)
+        if bbox is not None:
+            w, s, e, n = _check_bbox(bbox)
+            where.append("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
+            params += [w, s, e, n]
+        sql = f"SELECT ST_AsBinary(geom), {', '.join(c if c not in ('event_date', 'x_published') else c + '::text' for c in _COLS)} FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY event_date, fid"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        with self._con.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        self._con.commit()
+        if not rows:
+            return empty_events_frame()
+        df = pd.DataFrame.from_records([r[1:] for r in rows], columns=_COLS)
+        df["x_published"] = df["x_published"].fillna("")
+        return gpd.GeoDataFrame(df, geometry=shapely.from_wkb([bytes(r[0]) for r in rows]), crs="EPSG:4326")
+
+    def integrity_check(self) -> str:
+        """'ok' when every event has a valid geometry and an article."""
+        bad = self._scalar("SELECT count(*) FROM events WHERE geom IS NULL OR NOT ST_IsValid(geom)")
+        return "ok" if not bad else f"{bad} events with missing or invalid geometry"
