@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import layers
-from events import EventError, EventStore, StoreError
+from events import EventError, StoreError, open_store
 from events.article import read_article
 from events.extract import events_from_article
 from events.taxonomy import EVENT_TYPES
@@ -28,17 +28,17 @@ st.set_page_config(page_title="karabakh-map", page_icon=None, layout="wide")
 
 
 # -- shared handles and cached reads ------------------------------------------------
-def store() -> EventStore:
+def store():
     """One store connection per session (SQLite connections are not shared across threads)."""
     if "store" not in st.session_state:
-        st.session_state["store"] = EventStore()
+        st.session_state["store"] = open_store()
     return st.session_state["store"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def query_events(path: str, revision: int, filters: tuple) -> "dash.gpd.GeoDataFrame":
     """Events for a filter set at a store revision. Shared, not copied: read-only."""
-    store = EventStore(path, load_seeds=False)
+    store = open_store(path if "://" not in path else None, load_seeds=False)
     try:
         return store.query(**dict(filters))
     finally:

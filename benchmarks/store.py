@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import resource
 import statistics
@@ -18,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from events import ArticleRecord, EventStore, make_event  # noqa: E402
+from events import ArticleRecord, EventStore, make_event, open_store  # noqa: E402
 
 TYPES = [("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
          ("Strategic developments", "Other"), ("Protests", "Peaceful protest")]
@@ -39,44 +40,64 @@ def synthetic_events(n: int, seed: int = 1) -> list:
     return out
 
 
+def _fresh_target(backend: str, tmp: str, name: str) -> str:
+    if backend == "gpkg":
+        return str(Path(tmp) / f"{name}.gpkg")
+    import psycopg
+
+    admin = os.environ["KARABAKH_MAP_TEST_DATABASE_URL"]
+    db = f"km_bench_{name}"
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        con.execute(f"CREATE DATABASE {db}")
+    return admin.rsplit("/", 1)[0] + "/" + db
+
+
+def run(backend: str, events: list, repeat: int, tmp: str) -> None:
+    store = open_store(_fresh_target(backend, tmp, "articles"), load_seeds=False)
+    t = time.perf_counter()
+    for i in range(0, len(events), 1000):
+        store.ingest(ArticleRecord(f"bench-{i // 1000}"), events[i : i + 1000])
+    ingest_s = time.perf_counter() - t
+    assert store.count() == len(events)
+    bulk = open_store(_fresh_target(backend, tmp, "bulk"), load_seeds=False)
+    t = time.perf_counter()
+    for i in range(0, len(events), 100_000):
+        bulk.upsert_events(events[i : i + 100_000])
+    bulk_s = time.perf_counter() - t
+    bulk.close()
+    queries = []
+    rng = random.Random(2)
+    for _ in range(repeat):
+        d0 = dt.date(2016, 1, 1) + dt.timedelta(days=rng.randrange(0, 2500))
+        w, s = rng.uniform(45.8, 47.0), rng.uniform(38.9, 40.0)
+        t = time.perf_counter()
+        got = store.query(since=d0, until=d0 + dt.timedelta(days=90), bbox=(w, s, w + 0.5, s + 0.5))
+        queries.append((time.perf_counter() - t) * 1000)
+    store.close()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"[{backend}] events: {len(events):,}")
+    print(f"[{backend}] ingest: {len(events) / ingest_s:,.0f} events/s ({ingest_s:.1f} s, articles of 1,000 events, one transaction each)")
+    print(f"[{backend}] bulk import (transactions of 100,000, as `karabakh-map import`): {len(events) / bulk_s:,.0f} events/s ({bulk_s:.1f} s)")
+    print(f"[{backend}] query, 90 days x 0.5 deg box: median {statistics.median(queries):.1f} ms, "
+          f"p95 {sorted(queries)[int(0.95 * len(queries)) - 1]:.1f} ms ({len(got)} rows in the last)")
+    print(f"[{backend}] peak memory of the process so far: {peak_mb:,.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--backend", choices=["gpkg", "postgis", "both"], default="gpkg",
+                    help="postgis needs KARABAKH_MAP_TEST_DATABASE_URL (tools/pg_test_server.sh start)")
     args = ap.parse_args()
     t = time.perf_counter()
     events = synthetic_events(args.events)
-    make_s = time.perf_counter() - t
+    print(f"make (validate) events: {len(events) / (time.perf_counter() - t):,.0f} events/s")
+    backends = ["gpkg", "postgis"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory() as tmp:
-        store = EventStore(Path(tmp) / "bench.gpkg", load_seeds=False)
-        t = time.perf_counter()
-        for i in range(0, len(events), 1000):
-            batch = events[i : i + 1000]
-            store.ingest(ArticleRecord(f"bench-{i // 1000}"), batch)
-        ingest_s = time.perf_counter() - t
-        assert store.count() == len(events)
-        with tempfile.TemporaryDirectory() as tmp2:
-            bulk = EventStore(Path(tmp2) / "bulk.gpkg", load_seeds=False)
-            t = time.perf_counter()
-            bulk.upsert_events(events)
-            bulk_s = time.perf_counter() - t
-            bulk.close()
-        queries = []
-        rng = random.Random(2)
-        for _ in range(args.repeat):
-            d0 = dt.date(2016, 1, 1) + dt.timedelta(days=rng.randrange(0, 2500))
-            w, s = rng.uniform(45.8, 47.0), rng.uniform(38.9, 40.0)
-            t = time.perf_counter()
-            got = store.query(since=d0, until=d0 + dt.timedelta(days=90), bbox=(w, s, w + 0.5, s + 0.5))
-            queries.append((time.perf_counter() - t) * 1000)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"events: {len(events):,}")
-        print(f"make (validate) events: {len(events) / make_s:,.0f} events/s")
-        print(f"ingest: {len(events) / ingest_s:,.0f} events/s ({ingest_s:.2f} s, batches of 1,000 in one transaction each)")
-        print(f"bulk import (one transaction, as `karabakh-map import`): {len(events) / bulk_s:,.0f} events/s ({bulk_s:.2f} s)")
-        print(f"query, 90 days x 0.5 deg box: median {statistics.median(queries):.1f} ms, "
-              f"p95 {sorted(queries)[int(0.95 * len(queries)) - 1]:.1f} ms ({len(got)} rows in the last)")
-        print(f"peak memory: {peak_mb:,.0f} MB")
+        for backend in backends:
+            run(backend, events, args.repeat, tmp)
 
 
 if __name__ == "__main__":

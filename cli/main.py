@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     mp = sub.add_parser("import", help="import events from an ACLED CSV or GeoJSON file")
     mp.add_argument("file", type=Path)
 
+    cp = sub.add_parser("store", help="manage the store: store copy --to TARGET [--from SOURCE]")
+    cp.add_argument("action", choices=["copy"], help="copy every article and event to another store")
+    cp.add_argument("--to", required=True, help="a .gpkg path or a postgresql:// URL")
+    cp.add_argument("--from", dest="source", help="the store to copy (default: the configured one)")
+
     sp = sub.add_parser("snapshot", help="make a print-ready map (PNG, PDF, SVG) or a standalone HTML map")
     sp.add_argument("--out", type=Path, required=True, help="PATH.png, .pdf, .svg or .html")
     sp.add_argument("--layers", help="comma-separated layer ids (default: the default view's)")
@@ -161,10 +166,10 @@ def _cmd_extract(args) -> None:
 
 
 def _cmd_ingest(args) -> None:
-    from events import EventStore
+    from events import open_store
     from events.extract import events_from_article
 
-    store = EventStore()
+    store = open_store()
     total = stored = dupes = unplaced = 0
     files = list(args.files)
     for i, (path, article) in enumerate(_read_articles(files, args.published, args.source), start=1):
@@ -201,13 +206,13 @@ def _parse_bbox(text: str | None):
 
 
 def _cmd_events(args) -> None:
-    from events import EventStore
+    from events import open_store
     from events.acled_csv import events_to_acled_csv
     from events.geojson_io import events_to_geojson
 
     if args.format not in EXPORT_FORMATS:
         raise CliError(f"--format {args.format!r} is not a format: choose from {', '.join(EXPORT_FORMATS)}")
-    store = EventStore()
+    store = open_store()
     gdf = store.query(since=args.since, until=args.until, event_types=args.types, sources=args.sources,
                       bbox=_parse_bbox(args.bbox), min_confidence=args.min_confidence)
     store.close()
@@ -240,7 +245,7 @@ def _table(gdf) -> str:
 
 
 def _cmd_import(args) -> None:
-    from events import EventStore
+    from events import open_store
     from events.acled_csv import read_acled_csv
     from events.geojson_io import read_events_geojson
 
@@ -251,10 +256,23 @@ def _cmd_import(args) -> None:
         events = read_events_geojson(args.file)
     else:
         raise CliError(f"{args.file.name}: import reads ACLED CSV (.csv) or GeoJSON (.geojson, .json), not {suffix or 'a file without extension'}")
-    store = EventStore()
+    store = open_store()
     res = store.upsert_events(events)
     store.close()
     print(f"{args.file}: {res.inserted} events added, {res.updated} updated")
+
+
+def _cmd_store(args) -> None:
+    from events import open_store
+    from events.store import _redact_target
+    from events.store_copy import copy_store
+
+    source = open_store(args.source) if args.source else open_store()
+    target = open_store(args.to, load_seeds=False)
+    n_articles, n_events = copy_store(source, target)
+    print(f"copied {n_articles} articles and {n_events} events from {_redact_target(str(source.path))} to {_redact_target(args.to)}")
+    source.close()
+    target.close()
 
 
 def _cmd_snapshot(args) -> None:

@@ -53,6 +53,7 @@ class ArticleRecord:
     published: str = ""
     n_chars: int = 0
     origin: str = "ingest"
+    ingested_at: str = ""  # set by the store; kept when a store is copied
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ class EventStore:
                 "INSERT INTO articles (article_id, title, source_name, source_url, published, ingested_at, n_chars, n_events, origin)"
                 " VALUES (?,?,?,?,?,?,?,?,?)",
                 (article.article_id, article.title, article.source_name, article.source_url,
-                 article.published or None, now, article.n_chars, len(events), article.origin),
+                 article.published or None, article.ingested_at or now, article.n_chars, len(events), article.origin),
             )
             rows = _new_events(con, events)
             for e in rows:
@@ -287,7 +288,7 @@ class EventStore:
     def articles(self) -> pd.DataFrame:
         """Stored articles, newest ingest first."""
         return pd.read_sql_query(
-            "SELECT article_id, title, source_name, source_url, published, ingested_at, n_events, origin "
+            "SELECT article_id, title, source_name, source_url, published, ingested_at, n_events, origin, n_chars "
             "FROM articles ORDER BY fid DESC", self._con)
 
     def query(
@@ -478,3 +479,10 @@ def open_store(target: str | os.PathLike | None = None, *, load_seeds: bool = Tr
 
         return PostgisStore(url, load_seeds=load_seeds)
     return EventStore(target, load_seeds=load_seeds)
+
+
+def _redact_target(target: str) -> str:
+    """A store path or URL fit to print (no password)."""
+    from .store_postgis import _redact
+
+    return _redact(target)

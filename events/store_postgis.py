@@ -59,6 +59,17 @@ _INSERT = (f"INSERT INTO events (geom, {', '.join(_COLS)}) VALUES (ST_GeomFromWK
            + ", ".join(["%s"] * len(_COLS)) + ")")
 
 
+_PUBLISHED = _COLS.index("x_published")
+
+
+def _pg_row(event: Event, article_id: str) -> tuple:
+    """A row for PostgreSQL: geometry as WKB, an empty publication date as NULL."""
+    row = _row(_with_article(event, article_id))
+    if row[_PUBLISHED] == "":
+        row = row[:_PUBLISHED] + (None,) + row[_PUBLISHED + 1:]
+    return (shapely.to_wkb(event.geometry), *row)
+
+
 def _connect(url: str):
     try:
         import psycopg
@@ -158,9 +169,10 @@ class PostgisStore:
     def _insert_article(self, cur, article: ArticleRecord, n: int) -> bool:
         cur.execute(
             "INSERT INTO articles (article_id, title, source_name, source_url, published, ingested_at, n_chars, n_events, origin)"
-            " VALUES (%s, %s, %s, %s, %s, now(), %s, %s, %s) ON CONFLICT (article_id) DO NOTHING RETURNING fid",
+            " VALUES (%s, %s, %s, %s, %s, coalesce(%s::timestamptz, now()), %s, %s, %s)"
+            " ON CONFLICT (article_id) DO NOTHING RETURNING fid",
             (article.article_id, article.title, article.source_name, article.source_url, article.published or None,
-             article.n_chars, n, article.origin))
+             article.ingested_at or None, article.n_chars, n, article.origin))
         return cur.fetchone() is not None
 
     def ingest(self, article: ArticleRecord, events: Sequence[Event]) -> IngestResult:
@@ -172,7 +184,7 @@ class PostgisStore:
             for e in events:
                 if e.x_article_id and e.x_article_id != article.article_id:
                     raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
-                rows.append((shapely.to_wkb(e.geometry), *_row(_with_article(e, article.article_id))))
+                rows.append(_pg_row(e, article.article_id))
             cur.executemany(_INSERT + " ON CONFLICT (x_uid) DO NOTHING", rows)
             cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
             return IngestResult(article.article_id, cur.fetchone()[0], False)
@@ -192,7 +204,7 @@ class PostgisStore:
             ids = list({e.event_id_cnty for e in events})
             cur.execute("SELECT event_id_cnty FROM events WHERE event_id_cnty = ANY(%s)", (ids,))
             existing = {r[0] for r in cur.fetchall()}
-            rows = [(shapely.to_wkb(e.geometry), *_row(_with_article(e, e.x_article_id or aid))) for e in events]
+            rows = [_pg_row(e, e.x_article_id or aid) for e in events]
             cur.executemany(_INSERT + f" ON CONFLICT (event_id_cnty) DO UPDATE SET {sets}", rows)
             return UpsertResult(len(set(ids) - existing), len(existing))
 
@@ -225,11 +237,13 @@ class PostgisStore:
 
     def articles(self) -> pd.DataFrame:
         with self._con.cursor() as cur:
-            cur.execute("SELECT article_id, title, source_name, source_url, published::text, ingested_at::text, n_events, origin "
+            cur.execute("SELECT article_id, title, source_name, source_url, published::text, "
+                        "to_char(ingested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS+00:00'), n_events, origin, n_chars "
                         "FROM articles ORDER BY fid DESC")
             rows = cur.fetchall()
         self._con.commit()
-        return pd.DataFrame(rows, columns=["article_id", "title", "source_name", "source_url", "published", "ingested_at", "n_events", "origin"])
+        return pd.DataFrame(rows, columns=["article_id", "title", "source_name", "source_url", "published", "ingested_at",
+                                           "n_events", "origin", "n_chars"])
 
     def query(self, *, since=None, until=None, event_types: Iterable[str] | None = None, sources: Iterable[str] | None = None,
               bbox=None, min_confidence: float | None = None, review: Iterable[str] | None = None,

@@ -435,9 +435,9 @@ def snapshot_bytes(view: View, fmt: str, *, events: gpd.GeoDataFrame | None = No
 
 def view_events(view: View) -> gpd.GeoDataFrame:
     """The stored events a view shows (its filters and its extent)."""
-    from events import EventStore
+    from events import open_store
 
-    store = EventStore()
+    store = open_store()
     try:
         return store.query(bbox=view.bbox, **view.query_filters())
     finally:
