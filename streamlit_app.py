@@ -19,6 +19,7 @@ from events.taxonomy import EVENT_TYPES
 from layers.names import NAMING_MODES
 from render import dashboard as dash
 from render.export import events_to_csv_bytes, events_to_geojson_bytes, events_to_gpkg_bytes, layers_to_gpkg_bytes
+from render.describe import geo_label, place_label
 from render.folium_map import event_at, map_from_view, map_to_html
 from render.snapshot import snapshot_bytes
 from render.view import View, ViewError
@@ -121,7 +122,7 @@ if picked is None and selected_uid and selected_uid in set(events["x_uid"]):
 if picked:
     with st.container(border=True):
         st.markdown(f"**{picked['sub_event_type']}** ({picked['event_type']}), {picked['event_date']}", help=None)
-        st.text(f"Where: {dash.place_label(picked, view.naming)} ({dash.geo_label(picked)})\n"
+        st.text(f"Where: {place_label(picked, view.naming)} ({geo_label(picked)})\n"
                 f"Who: {' vs '.join(x for x in (picked.get('actor1'), picked.get('actor2')) if x) or 'not named'}\n"
                 f"Source: {picked.get('source')}  {picked.get('x_source_url') or ''}\n"
                 f"Confidence: {picked.get('x_confidence')}   Review: {picked.get('x_review')}")

@@ -8,7 +8,6 @@ Targets (issue): toggle rerun < 300 ms with the seed data, < 1 s with 10,000 eve
 """
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import sys

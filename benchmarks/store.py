@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from events import ArticleRecord, EventStore, make_event, open_store  # noqa: E402
+from events import ArticleRecord, make_event, open_store  # noqa: E402
 
 TYPES = [("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
          ("Strategic developments", "Other"), ("Protests", "Peaceful protest")]

@@ -10,7 +10,6 @@ in the database. Selected by ``KARABAKH_MAP_DATABASE_URL=postgresql://...``.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Iterable, Sequence
 

@@ -14,7 +14,7 @@ from events.taxonomy import EVENT_TYPES
 
 from events.taxonomy import GEO_PRECISION
 
-from .describe import date_label, geo_label, place_label, place_labels
+from .describe import place_labels
 from .view import View
 
 AS_OF_MIN = dt.date(1994, 5, 12)

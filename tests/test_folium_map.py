@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from shapely.geometry import Point
 
 from events import make_event
 from events.model import events_to_geodataframe

@@ -6,7 +6,6 @@ import json
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point
-from shapely.ops import substring
 
 import layers
 from layers import LayerError, load_layer

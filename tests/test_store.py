@@ -15,7 +15,6 @@ import pytest
 
 from events import ArticleRecord, EventStore, StoreError, make_event
 from events import gpkg
-from events.model import replace
 
 ROOT = Path(__file__).resolve().parent.parent
 

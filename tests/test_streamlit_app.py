@@ -171,3 +171,17 @@ def test_sources_panel_lists_every_layer(app):
     tables = [d.value for d in app.dataframe]
     sources = next(t for t in tables if "licence" in t.columns)
     assert len(sources) == 8 and sources["licence"].str.contains("CC BY-SA 3.0").any()
+
+
+def test_selected_event_shows_its_details_and_centres_the_map(app):
+    from events import open_store
+
+    uid = open_store().query(sources=["Vardanyan"])["x_uid"].iloc[0]
+    app.session_state["selected_uid"] = uid
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    texts = " ".join(t.value for t in app.text)
+    assert "Stepanakert / Khankendi" in texts and "mass artillery fire" in texts
+    comps = [c for c in app.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    args = json.loads(comps[0].proto.json_args)
+    assert args["zoom"] == 11 and abs(args["center"][0] - 39.8177) < 1e-3

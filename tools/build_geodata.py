@@ -10,7 +10,6 @@ Work is done in UTM zone 38N (EPSG:32638, metres) and written in EPSG:4326.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import re
 import unicodedata
