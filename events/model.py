@@ -327,7 +327,8 @@ def make_event(**fields: Any) -> Event:
     f["x_uid"] = f["x_uid"] or content_uid(f)
     if not f["event_id_cnty"]:
         iso3 = COUNTRY_CODES.get(f["country"], (0, "XXX"))[1]
-        f["event_id_cnty"] = f"{iso3}KM{f['x_uid'][:8].upper()}"
+        # the whole 64-bit uid: 8 hex digits (32 bits) collide once a store holds ~100,000 events
+        f["event_id_cnty"] = f"{iso3}KM{f['x_uid'].upper()}"
     return Event(**f)
 
 
@@ -367,7 +368,8 @@ def replace(event: Event, **changes: Any) -> Event:
     rec.update(changes)
     if any(k in changes for k in ("event_date", "x_place_id", "latitude", "longitude", "geometry", "sub_event_type")):
         rec["x_uid"] = ""
-        rec["event_id_cnty"] = "" if rec["event_id_cnty"].startswith(("AZEKM", "ARMKM", "XXXKM")) else rec["event_id_cnty"]
+        if re.fullmatch(r"[A-Z]{3}KM[0-9A-F]{16}", rec["event_id_cnty"] or ""):
+            rec["event_id_cnty"] = ""  # an id made from the old content: make it anew
     if "geometry" not in changes and ("latitude" in changes or "longitude" in changes):
         rec["geometry"] = None
     return make_event(**rec)

@@ -109,6 +109,17 @@ def _enter_map(driver):
     return frame
 
 
+def _wait_idle(driver, settle: float = 1.5):
+    """Wait until Streamlit has finished running the script (faded elements are restored)."""
+    from selenium.webdriver.common.by import By
+
+    driver.switch_to.default_content()
+    time.sleep(0.5)
+    _wait(driver, lambda: not driver.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"), timeout=90,
+          what="the app to finish running")
+    time.sleep(settle)
+
+
 def _count(driver, css):
     from selenium.webdriver.common.by import By
 
@@ -124,7 +135,9 @@ def test_map_shows_districts_toggles_and_popups_safely(server, browser):
     d.get(server)
     _enter_map(d)
     _wait(d, lambda: _count(d, "path.km-layer-seven_districts") >= 7, what="the districts")
-    time.sleep(1.5)
+    _wait_idle(d)
+    _enter_map(d)
+    _wait(d, lambda: _count(d, "path.km-layer-seven_districts") >= 7, what="the districts after the last run")
     d.switch_to.default_content()
     shot = ARTIFACTS / "01_map.png"
     d.save_screenshot(str(shot))
