@@ -239,7 +239,8 @@ def migrate(con: sqlite3.Connection, *, target: int = SCHEMA_VERSION) -> tuple[i
         con.execute("INSERT OR REPLACE INTO km_meta VALUES ('schema_version', ?)", (str(target),))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if con.in_transaction:
+            con.execute("ROLLBACK")
         raise
     return current, target
 

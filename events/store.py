@@ -183,7 +183,8 @@ class EventStore:
             self._con.execute("COMMIT")
             return result
         except BaseException as err:
-            self._con.execute("ROLLBACK")
+            if self._con.in_transaction:  # SQLite may have rolled back already (disk full, I/O error)
+                self._con.execute("ROLLBACK")
             if isinstance(err, sqlite3.DatabaseError):
                 raise StoreError(_explain(err, self.path)) from err
             raise
