@@ -229,7 +229,7 @@ def test_full_disk_is_a_clear_error_and_the_store_stays_whole(tmp_path):
         assert con.execute("SELECT count(*) FROM events").fetchone()[0] == stored
         con.close()
     finally:
-        subprocess.run(["umount", str(mnt)], capture_output=True)
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)  # lazy: an open handle must not leave it mounted
 
 
 # -- injection ------------------------------------------------------------------------------------

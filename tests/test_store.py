@@ -228,7 +228,7 @@ def test_read_only_store_gives_a_clear_error_and_stays_as_it_was(tmp_path):
             EventStore(path, load_seeds=False)
         assert path.read_bytes() == before
     finally:
-        subprocess.run(["umount", str(mnt)], capture_output=True)
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)  # lazy: an open handle must not leave it mounted
 
 
 def test_file_mode_read_only_store_is_refused(tmp_path):
