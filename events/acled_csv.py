@@ -22,11 +22,11 @@ import geopandas as gpd
 import shapely
 
 from ._errors import EventError, EventValidationError, ImportFileError
-from .model import ACLED_COLUMNS, COLUMNS, Event, make_event
+from ._io import read_limited
+from .model import COLUMNS, Event, make_event
 
 log = logging.getLogger(__name__)
 
-MAX_IMPORT_BYTES = 50_000_000
 REQUIRED = ("event_date", "event_type", "sub_event_type", "latitude", "longitude")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 GEOMETRY_COLUMN = "x_geometry"
@@ -63,7 +63,7 @@ def read_acled_csv(source: str | Path | bytes, *, name: str | None = None) -> li
         its number, counting the header as row 1, with the column and the value).
     """
     label = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    data = _read_bytes(source, label)
+    data = read_limited(source, label)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -120,21 +120,6 @@ def _event_from_row(row: dict, rownum: int, label: str) -> Event:
         raise ImportFileError(f"{label}, row {rownum}: {err}") from err
 
 
-def _read_bytes(source: str | Path | bytes, label: str) -> bytes:
-    if isinstance(source, bytes):
-        data = source
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise ImportFileError(f"{path} does not exist or is not a file")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise ImportFileError(f"{label} is {path.stat().st_size:,} bytes: the limit is {MAX_IMPORT_BYTES:,}; split the file")
-        data = path.read_bytes()
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFileError(f"{label} is {len(data):,} bytes: the limit is {MAX_IMPORT_BYTES:,}; split the file")
-    return data
-
-
 def events_to_acled_csv(events: gpd.GeoDataFrame | Iterable[Event]) -> str:
     """Events as ACLED CSV text (ACLED columns, then ``x_`` columns and ``x_geometry``)."""
     rows = _records(events)
@@ -162,4 +147,3 @@ def _records(events) -> list[dict]:
     return [e.to_record() for e in events]
 
 
-ACLED_ONLY = ACLED_COLUMNS

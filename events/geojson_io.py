@@ -15,9 +15,9 @@ import geopandas as gpd
 from shapely.geometry import mapping, shape
 
 from ._errors import EventError, EventValidationError, ImportFileError
+from ._io import read_limited
 from .model import COLUMNS, Event, make_event
 
-MAX_IMPORT_BYTES = 50_000_000
 
 
 def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) -> list[Event]:
@@ -30,17 +30,7 @@ def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) 
         the property and the value). Nothing is stored from a file that fails.
     """
     label = name or (Path(source).name if not isinstance(source, bytes) else "upload")
-    if isinstance(source, bytes):
-        data = source
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise ImportFileError(f"{path} does not exist or is not a file")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise ImportFileError(f"{label} is {path.stat().st_size:,} bytes: the limit is {MAX_IMPORT_BYTES:,}")
-        data = path.read_bytes()
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFileError(f"{label} is {len(data):,} bytes: the limit is {MAX_IMPORT_BYTES:,}")
+    data = read_limited(source, label)
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:

@@ -11,7 +11,6 @@ then hold a representative point of it.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -375,4 +374,3 @@ def replace(event: Event, **changes: Any) -> Event:
     return make_event(**rec)
 
 
-FIELD_NAMES = [f.name for f in dataclasses.fields(Event)]

@@ -7,7 +7,6 @@ import geopandas as gpd
 
 from ._errors import LayerError
 
-DateLike = "dt.date | str | None"
 
 
 def parse_date(value: dt.date | dt.datetime | str | None, *, name: str = "as_of") -> dt.date | None:

@@ -120,6 +120,23 @@ def _wait_idle(driver, settle: float = 1.5):
     time.sleep(settle)
 
 
+def _open_popup(driver, wanted) -> str:
+    """Click event markers until a popup whose text satisfies ``wanted`` opens; its text."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    for marker in driver.find_elements(By.CSS_SELECTOR, "path.km-event"):
+        try:
+            ActionChains(driver).move_to_element(marker).click().perform()
+        except Exception:  # hidden under another marker or the legend
+            continue
+        time.sleep(0.6)
+        popups = driver.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
+        if popups and wanted(popups[0].text):
+            return popups[0].text
+    return ""
+
+
 def _count(driver, css):
     from selenium.webdriver.common.by import By
 
@@ -128,7 +145,6 @@ def _count(driver, css):
 
 def test_map_shows_districts_toggles_and_popups_safely(server, browser):
     from PIL import Image
-    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     d = browser
@@ -163,18 +179,8 @@ def test_map_shows_districts_toggles_and_popups_safely(server, browser):
 
     # click an event: its popup opens with the evidence
     _enter_map(d)
-    markers = _wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "path.km-event"), what="event markers")
-    opened = ""
-    for marker in markers:
-        try:
-            ActionChains(d).move_to_element(marker).click().perform()
-        except Exception:
-            continue
-        time.sleep(0.6)
-        popups = d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
-        if popups and "Stepanakert" in popups[0].text and "mass artillery fire" in popups[0].text:
-            opened = popups[0].text
-            break
+    _wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "path.km-event"), what="event markers")
+    opened = _open_popup(d, lambda text: "Stepanakert" in text and "mass artillery fire" in text)
     d.switch_to.default_content()
     d.save_screenshot(str(ARTIFACTS / "03_popup.png"))
     assert opened, "no event popup with its evidence opened"
@@ -182,17 +188,7 @@ def test_map_shows_districts_toggles_and_popups_safely(server, browser):
 
     # the hostile article's popup shows its markup as text, and nothing ran
     _enter_map(d)
-    shown = ""
-    for marker in d.find_elements(By.CSS_SELECTOR, "path.km-event"):
-        try:
-            ActionChains(d).move_to_element(marker).click().perform()
-        except Exception:
-            continue
-        time.sleep(0.6)
-        popups = d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
-        if popups and "Martuni" in popups[0].text:
-            shown = popups[0].text
-            break
+    shown = _open_popup(d, lambda text: "Martuni" in text)
     assert "<img src=x" in shown and "${globalThis.pwned=4}" in shown
     assert d.execute_script("return typeof window.pwned") == "undefined"
     d.switch_to.default_content()

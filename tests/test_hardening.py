@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events import ArticleError, ArticleRecord, EventError, EventStore, ImportFileError, StoreError, make_event
+from events import ArticleError, ArticleRecord, EventStore, ImportFileError, StoreError, make_event
 from events.acled_csv import read_acled_csv
 from events.article import read_article
 from events.dates import find_dates
