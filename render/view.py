@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -20,6 +21,17 @@ REGION_BBOX = (43.4, 38.3, 50.9, 41.95)  # Armenia and Azerbaijan: where a view 
 DEFAULT_BBOX = (46.0, 39.05, 47.5, 40.4)  # Nagorno-Karabakh and the seven districts
 DEFAULT_AS_OF = dt.date(2023, 9, 19)
 DEFAULT_TITLE = "Nagorno-Karabakh"
+
+
+def _text_list(value: str) -> tuple[str, ...]:
+    """A list of free-text items from a URL parameter: a JSON array (or, from older
+    links, items separated by "|")."""
+    if value.startswith("["):
+        items = json.loads(value)
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ViewError(f"{value!r} is not a list of texts")
+        return tuple(i for i in items if i)
+    return tuple(x for x in value.split("|") if x)
 
 
 class ViewError(ValueError):
@@ -132,9 +144,9 @@ class View:
         if self.until:
             q["until"] = self.until.isoformat()
         if self.event_types:
-            q["types"] = "|".join(self.event_types)
+            q["types"] = "|".join(self.event_types)  # ACLED type names hold no "|"
         if self.sources:
-            q["sources"] = "|".join(self.sources)
+            q["sources"] = json.dumps(list(self.sources), ensure_ascii=False)  # free text: any character
         if self.min_confidence:
             q["min_conf"] = f"{self.min_confidence:.2f}"
         if tuple(self.review) != ("unreviewed", "confirmed"):
@@ -179,7 +191,7 @@ class View:
         attempt("since", lambda v: {"since": _date(v, "since")})
         attempt("until", lambda v: {"until": _date(v, "until")})
         attempt("types", lambda v: {"event_types": tuple(x for x in v.split("|") if x)})
-        attempt("sources", lambda v: {"sources": tuple(x for x in v.split("|") if x)})
+        attempt("sources", lambda v: {"sources": _text_list(v)})
         attempt("min_conf", lambda v: {"min_confidence": float(v)})
         attempt("review", lambda v: {"review": tuple(x for x in v.split(",") if x)})
         try:

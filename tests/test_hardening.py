@@ -270,3 +270,55 @@ def test_payload_in_every_string_field_stays_text_everywhere(payload, tmp_path):
     root = ET.fromstring(svg)
     assert payload.strip() in " ".join(t.strip() for t in root.itertext())
     assert not root.findall(".//{http://www.w3.org/2000/svg}script")
+
+
+def test_zip_and_other_archives_are_refused_without_reading(tmp_path, capsys):
+    from cli.main import main
+
+    bomb = tmp_path / "events.zip"
+    with open(bomb, "wb") as fh:  # 1 GB of zeros, sparse: it must not be read at all
+        fh.truncate(1 << 30)
+    t = time.perf_counter()
+    assert main(["import", str(bomb)]) == 1
+    assert time.perf_counter() - t < 2
+    assert "reads ACLED CSV (.csv) or GeoJSON" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix, reader", [(".geojson", read_events_geojson), (".csv", read_acled_csv)])
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path, suffix, reader):
+    big = tmp_path / f"big{suffix}"
+    with open(big, "wb") as fh:
+        fh.truncate(60_000_000)
+    t = time.perf_counter()
+    with pytest.raises(ImportFileError, match="the limit is 50,000,000"):
+        reader(big)
+    assert time.perf_counter() - t < 2
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payload_in_url_parameters_and_pdf_caption_stays_text(payload):
+    import io
+
+    from pypdf import PdfReader
+
+    from events.model import events_to_geodataframe
+    from render.snapshot import snapshot_bytes
+    from render.view import View
+
+    view = View(sources=(payload,), title="T")
+    back = View.from_query_params(view.to_query_params())
+    assert back.sources == (payload,)
+    e = make_event(event_date="2023-09-19", event_type="Battles", sub_event_type="Armed clash", latitude=39.8177,
+                   longitude=46.7528, source=payload)
+    text = PdfReader(io.BytesIO(snapshot_bytes(View(), "pdf", events=events_to_geodataframe([e])))).pages[0].extract_text()
+    assert payload.strip()[:12] in " ".join(text.split()) or payload.strip()[:12] in text
+
+
+@FAST
+@given(st.dictionaries(st.sampled_from(["layers", "as_of", "bbox", "naming", "since", "until", "types", "sources",
+                                        "min_conf", "review"]), st.text(max_size=40), max_size=10))
+def test_any_shared_link_opens_a_view(params):
+    from render.view import View
+
+    view, problems = View.from_query_params_checked(params)
+    assert isinstance(view, View) and isinstance(problems, list)
