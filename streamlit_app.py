@@ -71,11 +71,11 @@ with st.sidebar:
     for lid in layers.LAYER_IDS:
         st.checkbox(layers.LAYERS[lid].title, key=f"layer_{lid}", help=layers.LAYERS[lid].description)
     st.caption("The map as it was on")
-    key_dates = {dt.date.fromisoformat(d): label for d, label in layers.KEY_DATES.items()}
-    jump = st.selectbox("Key dates", ["(choose)"] + [f"{d:%d %b %Y}: {t}" for d, t in key_dates.items()], key="key_date")
+    key_dates = {f"{dt.date.fromisoformat(d):%d %b %Y}: {label}": dt.date.fromisoformat(d) for d, label in layers.KEY_DATES.items()}
+    jump = st.selectbox("Key dates", ["(choose)", *key_dates], key="key_date")
     if jump != "(choose)" and st.session_state.get("_last_jump") != jump:
         st.session_state["_last_jump"] = jump
-        st.session_state["as_of"] = list(key_dates)[[f"{d:%d %b %Y}: {t}" for d, t in key_dates.items()].index(jump)]
+        st.session_state["as_of"] = key_dates[jump]
     st.slider("As of", min_value=dash.AS_OF_MIN, max_value=dash.AS_OF_MAX, key="as_of", format="YYYY-MM-DD")
     st.radio("Names", list(NAMING_MODES), format_func=NAMING_MODES.get, key="naming")
     st.header("Events")
