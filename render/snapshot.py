@@ -145,7 +145,7 @@ def snapshot_figure(
     with plt.rc_context(_RC):
         fig = Figure(figsize=(width, height))
         landscape = orientation == "landscape"
-        map_rect = [0.035, 0.17, 0.66, 0.70] if landscape else [0.05, 0.36, 0.90, 0.55]
+        map_rect = [0.035, 0.17, 0.66, 0.70] if landscape else [0.05, 0.36, 0.90, 0.52]
         ax = fig.add_axes(map_rect)
         ax_w_in, ax_h_in = map_rect[2] * width, map_rect[3] * height
         x0, y0, x1, y1 = _extent(view, ax_w_in / ax_h_in)

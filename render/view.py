@@ -109,8 +109,14 @@ class View:
         return dataclasses.replace(self, **changes)
 
     def query_filters(self) -> dict:
-        """Keyword arguments for :meth:`events.EventStore.query`."""
-        return dict(since=self.since, until=self.until, event_types=self.event_types or None,
+        """Keyword arguments for :meth:`events.EventStore.query`.
+
+        Events after the "as of" day are left out: the map shows that day as it was.
+        """
+        until = self.until
+        if self.as_of and (until is None or until > self.as_of):
+            until = self.as_of
+        return dict(since=self.since, until=until, event_types=self.event_types or None,
                     sources=self.sources or None, min_confidence=self.min_confidence or None,
                     review=self.review or None)
 

@@ -25,9 +25,9 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not HAVE_BROWSER, reason="Debian's chromium and chromium-driver are not installed: apt-get install chromium chromium-driver")]
 
 XSS = """Title: Report <img src=x onerror="globalThis.pwned=1"> ${globalThis.pwned=2}
-Published: 2023-09-20
+Published: 2023-09-19
 
-Azerbaijani artillery shelled Martuni on Wednesday <img src=x onerror="globalThis.pwned=3"> ${globalThis.pwned=4} `${globalThis.pwned=5}`, officials said.
+Azerbaijani artillery shelled Martuni on Tuesday <img src=x onerror="globalThis.pwned=3"> ${globalThis.pwned=4} `${globalThis.pwned=5}`, officials said.
 """
 DISTRICT_RGB = (237, 224, 204)  # #e8cfa9 at 45 % over the land colour #f2efe9
 
