@@ -21,7 +21,7 @@ from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import Gazetteer, Mention, default_gazetteer, feature_ref
 from .model import Event, make_event
-from .rules import CIVILIAN_RX, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical
+from .rules import CIVILIAN_RX, PEOPLE_TAKEN, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical
 from .seeds import place_fields
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,8 @@ def _fire(sentence: str) -> tuple[Rule, re.Match, str] | None:
         for m in rule.pattern.finditer(sentence):
             a, b = _clause_bounds(sentence, m.start())
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
+            if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
+                why = "people captured, not territory"
             if why:
                 blocked = blocked or why
                 continue
@@ -219,6 +221,8 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
         if rule.name == "ceasefire_violation" and re.search(rf"\b(?:{SHELLING_WORDS})\b", s.text, re.I):
             event_type, sub_type = "Explosions/Remote violence", "Shelling/artillery/missile attack"
         actor1, actor2 = _choose_actors(s.text, rule)
+        if rule.name == "clash" and CIVILIAN_RX.search(clause) and not SOLDIER_RX.search(clause):
+            event_type, sub_type = "Violence against civilians", "Attack"  # e.g. a civilian hit by sniper fire
         if rule.name == "casualties":
             if CIVILIAN_RX.search(clause):
                 event_type, sub_type = "Violence against civilians", "Attack"

@@ -66,6 +66,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 # A trigger inside a reference to the past ("the areas it captured") reports nothing new.
+# "32 captured", "captured two soldiers": people taken, not ground.
+PEOPLE_TAKEN = _rx(r"(?:\b\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens|several))\s+(?:\w+\s+){0,2}(?:were\s+)?(?:captured|seized)\b|\b(?:captured|seized)\s+(?:\w+\s+){0,2}(?:soldiers|servicemen|troops|prisoners|civilians|people|men)\b")
+
 REFERENCE = _rx(r"\b(?:areas?|territor\w+|lands?|villages?|positions?|districts?|regions?|towns?)\s+(?:it|they|that|which|azerbaijan|armenia|baku)(?:\s+had|\s+has)?\s*$")
 
 NEGATION = _rx(

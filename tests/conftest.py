@@ -15,3 +15,34 @@ def _isolated_store(tmp_path, monkeypatch):
     monkeypatch.setenv("KARABAKH_MAP_STORE", str(tmp_path / "store.gpkg"))
     monkeypatch.delenv("KARABAKH_MAP_DATABASE_URL", raising=False)
     yield
+
+
+def sample_event(i: int, article: str = "a1", **kw):
+    """A valid test event near Stepanakert, distinct for each ``i``."""
+    from events import make_event
+
+    base = dict(event_date="2023-09-19", event_type="Explosions/Remote violence",
+                sub_event_type="Shelling/artillery/missile attack", latitude=39.8 + i * 1e-4, longitude=46.75,
+                location=f"test place {i}", source="test", x_article_id=article, x_evidence_start=i)
+    base.update(kw)
+    return make_event(**base)
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mount a small tmpfs (root only; the test skips otherwise); unmounted afterwards."""
+    import subprocess
+
+    mounted = []
+
+    def mount(size: str = "1m"):
+        mnt = tmp_path / f"mnt{len(mounted)}"
+        mnt.mkdir()
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], capture_output=True).returncode:
+            pytest.skip("cannot mount a tmpfs here (needs root): this case is not tested on this machine")
+        mounted.append(mnt)
+        return mnt
+
+    yield mount
+    for mnt in mounted:  # lazy: an open handle must not leave it mounted
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)

@@ -211,3 +211,13 @@ def test_evidence_keeps_sentence_and_offsets():
 def test_sentence_splitter_keeps_abbreviations():
     parts = [s.text for s in split_sentences("Shelling began on Sept. 19 near Martuni. The U.S. envoy said so.")]
     assert parts == ["Shelling began on Sept. 19 near Martuni.", "The U.S. envoy said so."]
+
+
+def test_people_captured_are_not_territory_taken():
+    events = _one("Seven troops were killed and 32 captured during the fighting near Tegh on Tuesday.").events
+    assert [e.sub_event_type for e in events] == ["Armed clash"]
+
+
+def test_civilian_shot_by_a_sniper_is_violence_against_civilians():
+    events = _one("A civilian was wounded by sniper fire in Martuni on Tuesday.").events
+    assert [(e.event_type, e.sub_event_type) for e in events] == [("Violence against civilians", "Attack")]

@@ -13,18 +13,16 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from events import ArticleRecord, EventStore, StoreError, make_event
+from events import ArticleRecord, EventStore, StoreError
 from events import gpkg
+
+from .conftest import sample_event
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _event(i: int, article: str = "a1", **kw):
-    base = dict(event_date="2023-09-19", event_type="Explosions/Remote violence",
-                sub_event_type="Shelling/artillery/missile attack", latitude=39.8 + i * 1e-4, longitude=46.75,
-                location=f"test place {i}", source="test", x_article_id=article, x_evidence_start=i)
-    base.update(kw)
-    return make_event(**base)
+    return sample_event(i, article, **kw)
 
 
 def test_new_store_holds_the_seed_events_and_gis_reads_it(tmp_path):
@@ -211,24 +209,18 @@ def test_other_applications_geopackage_is_refused(tmp_path):
     assert path.read_bytes() == before
 
 
-def test_read_only_store_gives_a_clear_error_and_stays_as_it_was(tmp_path):
+def test_read_only_store_gives_a_clear_error_and_stays_as_it_was(tmpfs):
     """A store on a file system remounted read-only (a real tmpfs; root ignores file modes)."""
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root): the read-only case is not tested on this machine")
-    try:
-        path = mnt / "s.gpkg"
-        store = EventStore(path, load_seeds=False)
-        store.ingest(ArticleRecord("a1"), [_event(0)])
-        store.close()
-        before = path.read_bytes()
-        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
-        with pytest.raises(StoreError, match="read-only file system.*nothing was changed"):
-            EventStore(path, load_seeds=False)
-        assert path.read_bytes() == before
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)  # lazy: an open handle must not leave it mounted
+    mnt = tmpfs("8m")
+    path = mnt / "s.gpkg"
+    store = EventStore(path, load_seeds=False)
+    store.ingest(ArticleRecord("a1"), [_event(0)])
+    store.close()
+    before = path.read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+    with pytest.raises(StoreError, match="read-only file system.*nothing was changed"):
+        EventStore(path, load_seeds=False)
+    assert path.read_bytes() == before
 
 
 def test_file_mode_read_only_store_is_refused(tmp_path):

@@ -12,18 +12,16 @@ import uuid
 
 import pytest
 
-from events import ArticleRecord, EventStore, make_event, open_store
+from events import ArticleRecord, EventStore, open_store
+
+from .conftest import sample_event
 
 ADMIN_URL = os.environ.get("KARABAKH_MAP_TEST_DATABASE_URL", "")
 NO_POSTGIS = "no PostGIS server: set KARABAKH_MAP_TEST_DATABASE_URL (tools/pg_test_server.sh start) to run these"
 
 
 def _event(i: int, article: str = "a1", **kw):
-    base = dict(event_date="2023-09-19", event_type="Explosions/Remote violence",
-                sub_event_type="Shelling/artillery/missile attack", latitude=39.8 + i * 1e-4, longitude=46.75,
-                location=f"place {i}", source="test", x_article_id=article, x_evidence_start=i)
-    base.update(kw)
-    return make_event(**base)
+    return sample_event(i, article, location=f"place {i}", **kw)
 
 
 @pytest.fixture
