@@ -323,31 +323,9 @@ class EventStore:
         review
             Review states to keep.
         """
-        where, params = [], []
-        if since:
-            where.append("e.event_date >= ?")
-            params.append(_iso(since, "since"))
-        if until:
-            where.append("e.event_date <= ?")
-            params.append(_iso(until, "until"))
-        if event_types:
-            types = list(event_types)
-            where.append(f"e.event_type IN ({','.join('?' * len(types))})")
-            params += types
-        if sources:
-            srcs = list(sources)
-            where.append("(" + " OR ".join("lower(e.source) LIKE ?" for _ in srcs) + ")")
-            params += [f"%{s.lower()}%" for s in srcs]
-        if min_confidence is not None:
-            where.append("e.x_confidence >= ?")
-            params.append(float(min_confidence))
-        if review:
-            states = list(review)
-            where.append(f"e.x_review IN ({','.join('?' * len(states))})")
-            params += states
-        if article_id:
-            where.append("e.x_article_id = ?")
-            params.append(article_id)
+        where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
+                                       min_confidence=min_confidence, review=review, article_id=article_id,
+                                       placeholder="?", column_prefix="e.")
         join = ""
         if bbox is not None:
             w, s, e_, n = _check_bbox(bbox)
@@ -370,6 +348,43 @@ class EventStore:
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when sound)."""
         return self._con.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def filter_clauses(*, since=None, until=None, event_types=None, sources=None, min_confidence=None, review=None,
+                   article_id=None, placeholder: str, column_prefix: str = "") -> tuple[list[str], list]:
+    """WHERE clauses and parameters for the attribute filters of ``query``, shared by
+    both backends (``placeholder`` is ``?`` for SQLite, ``%s`` for psycopg). The
+    spatial filter is each backend's own (R-tree join or ``&&``)."""
+    ph, c = placeholder, column_prefix
+    where: list[str] = []
+    params: list = []
+
+    def any_of(column: str, values) -> None:
+        values = list(values)
+        where.append(f"{c}{column} IN ({', '.join([ph] * len(values))})")
+        params.extend(values)
+
+    if since:
+        where.append(f"{c}event_date >= {ph}")
+        params.append(_iso(since, "since"))
+    if until:
+        where.append(f"{c}event_date <= {ph}")
+        params.append(_iso(until, "until"))
+    if event_types:
+        any_of("event_type", event_types)
+    if sources:
+        srcs = list(sources)
+        where.append("(" + " OR ".join(f"lower({c}source) LIKE {ph}" for _ in srcs) + ")")
+        params.extend(f"%{s.lower()}%" for s in srcs)
+    if min_confidence is not None:
+        where.append(f"{c}x_confidence >= {ph}")
+        params.append(float(min_confidence))
+    if review:
+        any_of("x_review", review)
+    if article_id:
+        where.append(f"{c}x_article_id = {ph}")
+        params.append(article_id)
+    return where, params
 
 
 def _with_article(event: Event, article_id: str) -> Event:

@@ -19,7 +19,7 @@ import shapely
 
 from ._errors import EventValidationError, StoreError
 from .model import COLUMNS, REVIEW_STATES, Event, empty_events_frame
-from .store import ArticleRecord, IngestResult, UpsertResult, _check_bbox, _iso, _row, _with_article
+from .store import ArticleRecord, IngestResult, UpsertResult, _check_bbox, _row, _with_article, filter_clauses
 
 log = logging.getLogger(__name__)
 
@@ -248,28 +248,9 @@ class PostgisStore:
               bbox=None, min_confidence: float | None = None, review: Iterable[str] | None = None,
               article_id: str | None = None, limit: int | None = None) -> gpd.GeoDataFrame:
         """Events matching every filter, oldest first; filters run in PostGIS (see EventStore.query)."""
-        where, params = [], []
-        if since:
-            where.append("event_date >= %s")
-            params.append(_iso(since, "since"))
-        if until:
-            where.append("event_date <= %s")
-            params.append(_iso(until, "until"))
-        if event_types:
-            where.append("event_type = ANY(%s)")
-            params.append(list(event_types))
-        if sources:
-            where.append("(" + " OR ".join("source ILIKE %s" for _ in sources) + ")")
-            params += [f"%{s}%" for s in sources]
-        if min_confidence is not None:
-            where.append("x_confidence >= %s")
-            params.append(float(min_confidence))
-        if review:
-            where.append("x_review = ANY(%s)")
-            params.append(list(review))
-        if article_id:
-            where.append("x_article_id = %s")
-            params.append(article_id)
+        where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
+                                       min_confidence=min_confidence, review=review, article_id=article_id,
+                                       placeholder="%s")
         if bbox is not None:
             w, s, e, n = _check_bbox(bbox)
             where.append("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")

@@ -1,7 +1,6 @@
 """The store's guarantees, each against a real GeoPackage file."""
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import signal
 import sqlite3
@@ -114,28 +113,7 @@ def test_review_change_is_seen_by_another_connection(tmp_path):
     assert b.query()["x_review"].iloc[0] == "confirmed"
 
 
-def _writer(path: str, worker: int, n: int) -> None:
-    store = EventStore(path, load_seeds=False)
-    for i in range(n // 50):
-        batch = [_event(worker * 10_000 + i * 50 + j, article=f"w{worker}-{i}") for j in range(50)]
-        store.ingest(ArticleRecord(f"w{worker}-{i}"), batch)
-    store.close()
-
-
-@pytest.mark.parametrize("workers, per_worker", [(2, 500), (4, 500)])
-def test_processes_writing_at_once_lose_nothing(tmp_path, workers, per_worker):
-    path = str(tmp_path / "s.gpkg")
-    EventStore(path, load_seeds=False).close()
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(path, w, per_worker)) for w in range(workers)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
-    store = EventStore(path, load_seeds=False)
-    assert store.count() == workers * per_worker
-    assert store.integrity_check() == "ok"
+# Several writer processes at once: tests/test_store_backends.py (both backends).
 
 
 KILL_SCRIPT = """
