@@ -12,9 +12,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import layers
-from events import EventError, StoreError, open_store
-from events.article import read_article
-from events.extract import events_from_article
+from events import EventError
+from store import StoreError, open_store
+from extract.article import read_article
+from extract.pipeline import events_from_article
 from events.taxonomy import EVENT_TYPES
 from layers.names import NAMING_MODES
 from render import dashboard as dash

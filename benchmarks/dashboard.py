@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The project first, so that `store` and `extract` are its packages; then the helpers here.
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(1, str(ROOT / "benchmarks"))
 
 
 def _map_bytes(at) -> int:
@@ -44,14 +45,14 @@ def measure(script: Path, repeat: int = 9) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    from store import synthetic_events
-    from events import EventStore
+    from synthetic import synthetic_events
+    from store import GeoPackageStore
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, n in (("seed events", 0), ("10,000 events", 10_000)):
             path = Path(tmp) / f"store-{n}.gpkg"
-            store = EventStore(path)
+            store = GeoPackageStore(path)
             if n:
                 store.upsert_events(synthetic_events(n))
             count = store.count()

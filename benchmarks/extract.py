@@ -19,9 +19,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from events.article import read_article  # noqa: E402
-from events.extract import events_from_article  # noqa: E402
-from events.gazetteer import default_gazetteer  # noqa: E402
+from extract.article import read_article  # noqa: E402
+from extract.pipeline import events_from_article  # noqa: E402
+from extract.gazetteer import default_gazetteer  # noqa: E402
 
 ARTICLES = ROOT / "tests" / "data" / "articles"
 

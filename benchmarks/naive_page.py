@@ -5,9 +5,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import layers
-from events import EventStore
+from store import GeoPackageStore
 
-events = EventStore().query()
+events = GeoPackageStore().query()
 m = folium.Map(location=[39.8, 46.75], zoom_start=8, tiles=None)
 for lid in layers.LAYER_IDS:
     if st.checkbox(lid, value=lid != "places", key=f"layer_{lid}"):

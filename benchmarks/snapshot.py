@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The project first, so that `store` and `extract` are its packages; then the helpers here.
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(1, str(ROOT / "benchmarks"))
 
-from events import EventStore  # noqa: E402
+from store import GeoPackageStore  # noqa: E402
 from render.folium_map import map_from_view  # noqa: E402
 from render.snapshot import snapshot_bytes  # noqa: E402
 from render.view import View  # noqa: E402
@@ -58,12 +59,12 @@ def _folium_png(view, events) -> float | None:
 
 
 def main() -> None:
-    from store import synthetic_events
+    from synthetic import synthetic_events
 
     view = View()
     with tempfile.TemporaryDirectory() as tmp:
-        seeds = EventStore(Path(tmp) / "s.gpkg").query()
-        big = EventStore(Path(tmp) / "b.gpkg", load_seeds=False)
+        seeds = GeoPackageStore(Path(tmp) / "s.gpkg").query()
+        big = GeoPackageStore(Path(tmp) / "b.gpkg", load_seeds=False)
         big.upsert_events(synthetic_events(10_000))
         many = big.query()
     for label, events in (("seed events", seeds), ("10,000 events", many)):

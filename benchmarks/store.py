@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import random
 import resource
 import statistics
 import sys
@@ -18,27 +17,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from events import ArticleRecord, make_event, open_store  # noqa: E402
-
-TYPES = [("Battles", "Armed clash"), ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
-         ("Strategic developments", "Other"), ("Protests", "Peaceful protest")]
-
-
-def synthetic_events(n: int, seed: int = 1) -> list:
-    rng = random.Random(seed)
-    start = dt.date(2016, 1, 1)
-    out = []
-    for i in range(n):
-        et, st = TYPES[i % len(TYPES)]
-        out.append(make_event(
-            event_date=start + dt.timedelta(days=rng.randrange(0, 2900)), event_type=et, sub_event_type=st,
-            latitude=round(rng.uniform(38.9, 40.6), 5), longitude=round(rng.uniform(45.8, 47.6), 5),
-            actor1="Military Forces of Azerbaijan (2003-)", inter1=1, source="synthetic", location=f"synthetic {i}",
-            x_evidence=f"synthetic event {i}", x_evidence_start=i, x_article_id=f"bench-{i // 1000}", x_method="import",
-        ))
-    return out
-
+from events import ArticleRecord  # noqa: E402
+from store import open_store  # noqa: E402
+from synthetic import synthetic_events  # noqa: E402
 
 def _fresh_target(backend: str, tmp: str, name: str) -> str:
     if backend == "gpkg":

@@ -1,1 +1,1 @@
-"""The command line, ``karabakh-map`` (DESIGN.md section 7): a thin front door."""
+"""The command line, ``karabakh-map``: a thin front door over the packages."""

@@ -80,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``karabakh-map`` console script."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from events import EventError, StoreError
+    from events import EventError
+    from store import StoreError
     from layers import LayerError
     from render.view import ViewError
 
@@ -133,15 +134,15 @@ def _cmd_layers(args) -> None:
 
 
 def _read_articles(files, published, source):
-    from events.article import read_article_file
+    from extract.article import read_article_file
 
     for path in files:
         yield path, read_article_file(path, published=published, source_url=source)
 
 
 def _cmd_extract(args) -> None:
-    from events.extract import events_from_article
-    from events.geojson_io import events_to_geojson
+    from extract.pipeline import events_from_article
+    from exchange.geojson_io import events_to_geojson
 
     out = []
     for path, article in _read_articles(args.files, args.published, None):
@@ -166,8 +167,8 @@ def _cmd_extract(args) -> None:
 
 
 def _cmd_ingest(args) -> None:
-    from events import open_store
-    from events.extract import events_from_article
+    from store import open_store
+    from extract.pipeline import events_from_article
 
     store = open_store()
     total = stored = dupes = unplaced = 0
@@ -206,9 +207,9 @@ def _parse_bbox(text: str | None):
 
 
 def _cmd_events(args) -> None:
-    from events import open_store
-    from events.acled_csv import events_to_acled_csv
-    from events.geojson_io import events_to_geojson
+    from store import open_store
+    from exchange.acled_csv import events_to_acled_csv
+    from exchange.geojson_io import events_to_geojson
 
     if args.format not in EXPORT_FORMATS:
         raise CliError(f"--format {args.format!r} is not a format: choose from {', '.join(EXPORT_FORMATS)}")
@@ -245,9 +246,9 @@ def _table(gdf) -> str:
 
 
 def _cmd_import(args) -> None:
-    from events import open_store
-    from events.acled_csv import read_acled_csv
-    from events.geojson_io import read_events_geojson
+    from store import open_store
+    from exchange.acled_csv import read_acled_csv
+    from exchange.geojson_io import read_events_geojson
 
     suffix = args.file.suffix.lower()
     if suffix == ".csv":
@@ -263,14 +264,13 @@ def _cmd_import(args) -> None:
 
 
 def _cmd_store(args) -> None:
-    from events import open_store
-    from events.store import _redact_target
-    from events.store_copy import copy_store
+    from store import open_store, redact_target
+    from store.copy_store import copy_store
 
     source = open_store(args.source) if args.source else open_store()
     target = open_store(args.to, load_seeds=False)
     n_articles, n_events = copy_store(source, target)
-    print(f"copied {n_articles} articles and {n_events} events from {_redact_target(str(source.path))} to {_redact_target(args.to)}")
+    print(f"copied {n_articles} articles and {n_events} events from {redact_target(str(source.path))} to {redact_target(args.to)}")
     source.close()
     target.close()
 

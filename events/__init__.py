@@ -1,21 +1,22 @@
-"""Articles to events: the event model, places, extraction, the store, import/export.
+"""The event vocabulary: the ``Event`` model and its validation, the ACLED taxonomy,
+actors, places, and the record of a source article.
 
-The public surface is listed in ``__all__``; modules with a leading underscore are
-private plumbing.
+Every other package speaks in these terms: ``extract`` makes events from articles,
+``store`` keeps them, ``exchange`` reads and writes them as ACLED CSV and GeoJSON,
+``render`` draws them. This package imports no other project package but ``layers``.
 """
 from __future__ import annotations
 
-from ._errors import ArticleError, EventError, EventValidationError, ImportFileError, StoreError
+from .errors import EventError, EventValidationError
 from .model import (
-    ACLED_COLUMNS, COLUMNS, METHODS, REVIEW_STATES, X_COLUMNS, Event, event_from_record,
+    ACLED_COLUMNS, COLUMNS, METHODS, REVIEW_STATES, X_COLUMNS, Event, empty_events_frame, event_from_record,
     events_to_geodataframe, make_event, parse_event_date,
 )
-from .store import ArticleRecord, EventStore, IngestResult, UpsertResult, open_store
+from .records import ArticleRecord
 from .taxonomy import EVENT_COLOURS, EVENT_TYPES
 
 __all__ = [
     "ACLED_COLUMNS", "COLUMNS", "EVENT_COLOURS", "EVENT_TYPES", "METHODS", "REVIEW_STATES", "X_COLUMNS",
-    "ArticleError", "ArticleRecord", "Event", "EventError", "EventStore", "EventValidationError",
-    "ImportFileError", "IngestResult", "StoreError", "UpsertResult", "event_from_record",
-    "events_to_geodataframe", "make_event", "open_store", "parse_event_date",
+    "ArticleRecord", "Event", "EventError", "EventValidationError", "empty_events_frame", "event_from_record",
+    "events_to_geodataframe", "make_event", "parse_event_date",
 ]

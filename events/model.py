@@ -1,6 +1,6 @@
 """The event: one thing that happened at one place on one day, in ACLED's columns.
 
-Columns keep ACLED's names and order (DESIGN.md section 3) so that ACLED exports
+Columns keep ACLED's names and order (docs/ARCHITECTURE.md, "The event schema") so that ACLED exports
 import as they are; the project's own columns follow with an ``x_`` prefix. An event
 is validated when it is made (:func:`make_event`): a wrong type, date, position or
 code raises :class:`~events.EventValidationError` naming the field and the value.
@@ -25,7 +25,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from ._errors import EventValidationError
+from .errors import EventValidationError
 from .taxonomy import (
     GEO_PRECISION,
     TIME_PRECISION,

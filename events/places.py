@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 import layers
 from layers.names import NamingMode, display_name
 
-from ._errors import EventValidationError
+from .errors import EventValidationError
 
 
 @functools.lru_cache(maxsize=1)
@@ -135,3 +135,29 @@ def district_of(point: BaseGeometry) -> str:
         if shapely.contains_xy(geom, point.x, point.y):
             return name
     return ""
+
+
+def place_fields(fields: dict, *, as_of: str | None = None) -> dict:
+    """Fill ``geometry``, ``location``, ``geo_precision`` and ``admin1`` from
+    ``x_place_id`` or ``x_layer`` when no coordinates are given.
+
+    Raises
+    ------
+    EventValidationError
+        If the fields give neither coordinates, nor a place id, nor a layer reference.
+    """
+    out = dict(fields)
+    if out.get("geometry") is not None or (out.get("latitude") not in (None, "") and out.get("longitude") not in (None, "")):
+        return out
+    if out.get("x_place_id"):
+        p = place(out["x_place_id"])
+    elif out.get("x_layer"):
+        p = layer_feature(out["x_layer"], as_of=as_of or str(out.get("event_date") or "") or None)
+    else:
+        raise EventValidationError("x_place_id", None, "is missing: give x_place_id, x_layer, or latitude and longitude")
+    out["geometry"] = p.geometry
+    out.setdefault("location", p.name("both"))
+    out.setdefault("geo_precision", p.geo_precision)
+    if p.admin1:
+        out.setdefault("admin1", p.admin1)
+    return out

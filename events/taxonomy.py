@@ -6,7 +6,7 @@ text in newer ACLED exports.
 """
 from __future__ import annotations
 
-from ._errors import EventValidationError
+from .errors import EventValidationError
 
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "Battles": (

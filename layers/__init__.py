@@ -1,6 +1,6 @@
 """The region's geography as GeoDataFrames in EPSG:4326 (longitude, latitude).
 
-Each layer of DESIGN.md section 2 is read from ``geodata/``, validated, filtered to an
+Each layer of the registry is read from ``geodata/``, validated, filtered to an
 "as of" date when one is given, and returned with its metadata in ``gdf.attrs``:
 ``id``, ``title``, ``description``, ``source``, ``licence``, ``accuracy_m``,
 ``valid_from``, ``valid_to``, ``style``.

@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md section 2: what each is, where it comes from, how it looks."""
+"""The layers: what each is, where it comes from, how it looks (docs/ARCHITECTURE.md, "Adding a layer")."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

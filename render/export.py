@@ -14,8 +14,8 @@ import geopandas as gpd
 from shapely.geometry import box
 
 import layers
-from events.acled_csv import events_to_acled_csv
-from events.geojson_io import events_to_geojson
+from exchange.acled_csv import events_to_acled_csv
+from exchange.geojson_io import events_to_geojson
 
 log = logging.getLogger(__name__)
 

@@ -435,7 +435,7 @@ def snapshot_bytes(view: View, fmt: str, *, events: gpd.GeoDataFrame | None = No
 
 def view_events(view: View) -> gpd.GeoDataFrame:
     """The stored events a view shows (its filters and its extent)."""
-    from events import open_store
+    from store import open_store
 
     store = open_store()
     try:

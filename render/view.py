@@ -109,7 +109,7 @@ class View:
         return dataclasses.replace(self, **changes)
 
     def query_filters(self) -> dict:
-        """Keyword arguments for :meth:`events.EventStore.query`.
+        """Keyword arguments for :meth:`store.EventStore.query`.
 
         Events after the "as of" day are left out: the map shows that day as it was.
         """

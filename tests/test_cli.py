@@ -55,15 +55,15 @@ def test_bad_arguments_get_clear_errors(capsys, argv, message):
 
 
 def test_extract_prints_events_without_storing(capsys):
-    from events import EventStore
+    from store import GeoPackageStore
 
-    before = EventStore().count()
+    before = GeoPackageStore().count()
     assert main(["extract", str(ARTICLES / "19_offensive.txt"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     placed = [e for e in out if e.get("geometry")]
     assert {e["x_place_id"] for e in placed} == {"stepanakert", "martuni"}
     assert all(e["event_date"] == "2023-09-19" for e in placed)
-    assert EventStore().count() == before
+    assert GeoPackageStore().count() == before
 
 
 def test_ingest_stores_reports_duplicates_and_unplaced(capsys):

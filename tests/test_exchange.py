@@ -7,9 +7,11 @@ import json
 
 import pytest
 
-from events import EventStore, ImportFileError, make_event
-from events.acled_csv import events_to_acled_csv, neutralise_cell, read_acled_csv
-from events.geojson_io import events_to_geojson, read_events_geojson
+from events import make_event
+from exchange import ImportFileError
+from store import GeoPackageStore
+from exchange.acled_csv import events_to_acled_csv, neutralise_cell, read_acled_csv
+from exchange.geojson_io import events_to_geojson, read_events_geojson
 from events.model import COLUMNS
 
 HEADER = "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,tags,timestamp"
@@ -51,10 +53,10 @@ def test_bad_row_later_in_file_stores_nothing(tmp_path, monkeypatch):
     from cli.main import main
 
     path = _acled_file(tmp_path, [ROW_ISO, ROW_TEXT_DATE.replace("Armed clash", "Brawl")])
-    store = EventStore()
+    store = GeoPackageStore()
     before = store.count()
     assert main(["import", str(path)]) == 1
-    assert EventStore().count() == before
+    assert GeoPackageStore().count() == before
 
 
 def test_missing_column_is_named(tmp_path):
@@ -96,10 +98,10 @@ def test_acled_same_id_updates_instead_of_duplicating(tmp_path):
     from cli.main import main
 
     assert main(["import", str(_acled_file(tmp_path, [ROW_ISO]))]) == 0
-    n = EventStore().count()
+    n = GeoPackageStore().count()
     changed = ROW_ISO.replace(",2,,1695100000", ",5,,1695100000")
     assert main(["import", str(_acled_file(tmp_path, [changed], "b.csv"))]) == 0
-    store = EventStore()
+    store = GeoPackageStore()
     assert store.count() == n
     assert store.query(sources=["Test wire"])["fatalities"].tolist() == [5]
 
@@ -122,7 +124,7 @@ def test_csv_export_neutralises_event_text():
 
 
 def test_geojson_round_trip_keeps_every_field_and_line_geometry(tmp_path):
-    store = EventStore()
+    store = GeoPackageStore()
     seeds = store.query()
     text = events_to_geojson(seeds)
     events = read_events_geojson(text.encode())

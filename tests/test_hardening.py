@@ -15,12 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events import ArticleError, ArticleRecord, EventStore, ImportFileError, StoreError, make_event
-from events.acled_csv import read_acled_csv
-from events.article import read_article
-from events.dates import find_dates
-from events.extract import events_from_article
-from events.geojson_io import read_events_geojson
+from events import ArticleRecord, make_event
+from exchange import ImportFileError
+from extract import ArticleError
+from store import GeoPackageStore, StoreError
+from exchange.acled_csv import read_acled_csv
+from extract.article import read_article
+from extract.dates import find_dates
+from extract.pipeline import events_from_article
+from exchange.geojson_io import read_events_geojson
 from layers import LayerError, parse_date
 from render.view import ViewError, parse_bbox
 
@@ -174,7 +177,7 @@ def _batch(i: int):
 
 def test_200_writers_killed_at_random_leave_whole_articles(tmp_path):
     path = tmp_path / "s.gpkg"
-    EventStore(path, load_seeds=False).close()
+    GeoPackageStore(path, load_seeds=False).close()
     batches = [_batch(i) for i in range(40)]
     rng = random.Random(8)
     article = 0
@@ -182,7 +185,7 @@ def test_200_writers_killed_at_random_leave_whole_articles(tmp_path):
         pid = os.fork()
         if pid == 0:  # the writer: ingest until killed
             try:
-                store = EventStore(path, load_seeds=False)
+                store = GeoPackageStore(path, load_seeds=False)
                 for k in range(1000):
                     n = article + k
                     events = [e for e in batches[n % 40]]
@@ -212,7 +215,7 @@ def _with(event, article_id: str, n: int):
 
 def test_full_disk_is_a_clear_error_and_the_store_stays_whole(tmpfs):
     path = tmpfs("1m") / "s.gpkg"
-    store = EventStore(path, load_seeds=False)
+    store = GeoPackageStore(path, load_seeds=False)
     stored = 0
     with pytest.raises(StoreError, match="could not be written|free disk space|full"):
         for i in range(1000):
@@ -240,7 +243,7 @@ def test_payload_in_every_string_field_stays_text_everywhere(payload, tmp_path):
     import io
     import xml.etree.ElementTree as ET
 
-    from events.acled_csv import events_to_acled_csv
+    from exchange.acled_csv import events_to_acled_csv
     from events.model import events_to_geodataframe
     from render.folium_map import map_from_view, map_to_html
     from render.snapshot import snapshot_bytes

@@ -23,9 +23,9 @@ REFERENCE_VIEW = View(title="Reference view")
 
 
 def _seed_events():
-    from events import EventStore
+    from store import GeoPackageStore
 
-    return EventStore().query()
+    return GeoPackageStore().query()
 
 
 @pytest.mark.parametrize("dpi", [150, 300])

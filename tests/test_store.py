@@ -12,8 +12,9 @@ from pathlib import Path
 import pyogrio
 import pytest
 
-from events import ArticleRecord, EventStore, StoreError
-from events import gpkg
+from events import ArticleRecord
+from store import GeoPackageStore, StoreError
+from store import gpkg_format as gpkg
 
 from .conftest import sample_event
 
@@ -26,7 +27,7 @@ def _event(i: int, article: str = "a1", **kw):
 
 def test_new_store_holds_the_seed_events_and_gis_reads_it(tmp_path):
     path = tmp_path / "s.gpkg"
-    store = EventStore(path)
+    store = GeoPackageStore(path)
     assert store.count() >= 6
     store.close()
     gdf = pyogrio.read_dataframe(path, layer="events")
@@ -40,8 +41,8 @@ def test_new_store_holds_the_seed_events_and_gis_reads_it(tmp_path):
 
 def test_seed_events_load_once(tmp_path):
     path = tmp_path / "s.gpkg"
-    n = EventStore(path).count()
-    assert EventStore(path).count() == n
+    n = GeoPackageStore(path).count()
+    assert GeoPackageStore(path).count() == n
 
 
 def test_user_seed_folder_is_loaded(tmp_path, monkeypatch):
@@ -52,13 +53,13 @@ def test_user_seed_folder_is_loaded(tmp_path, monkeypatch):
         ' "events": [{"event_date": "2022-12-12", "event_type": "Protests", "sub_event_type": "Peaceful protest",'
         ' "x_place_id": "shusha", "source": "me"}]}', encoding="utf-8")
     monkeypatch.setenv("KARABAKH_MAP_SEEDS", str(folder))
-    store = EventStore(tmp_path / "s.gpkg")
+    store = GeoPackageStore(tmp_path / "s.gpkg")
     got = store.query(article_id="user-1")
     assert list(got["x_place_id"]) == ["shusha"]
 
 
 def test_ingest_is_all_or_nothing(tmp_path):
-    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    store = GeoPackageStore(tmp_path / "s.gpkg", load_seeds=False)
     good = [_event(i) for i in range(3)]
     bad = _event(3)
     object.__setattr__(bad, "event_date", None)  # fails in the middle of the insert
@@ -70,7 +71,7 @@ def test_ingest_is_all_or_nothing(tmp_path):
 
 
 def test_ingesting_the_same_article_again_adds_nothing(tmp_path):
-    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    store = GeoPackageStore(tmp_path / "s.gpkg", load_seeds=False)
     events = [_event(i) for i in range(4)]
     assert store.ingest(ArticleRecord("a1", "t"), events).stored == 4
     again = store.ingest(ArticleRecord("a1", "t"), events)
@@ -79,7 +80,7 @@ def test_ingesting_the_same_article_again_adds_nothing(tmp_path):
 
 
 def test_acled_row_with_same_id_updates(tmp_path):
-    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    store = GeoPackageStore(tmp_path / "s.gpkg", load_seeds=False)
     first = _event(1, event_id_cnty="AZE12345", fatalities=1, x_method="import")
     assert store.upsert_events([first]).inserted == 1
     second = _event(1, event_id_cnty="AZE12345", fatalities=5, x_method="import")
@@ -90,7 +91,7 @@ def test_acled_row_with_same_id_updates(tmp_path):
 
 
 def test_query_by_date_type_bbox_and_review(tmp_path):
-    store = EventStore(tmp_path / "s.gpkg", load_seeds=False)
+    store = GeoPackageStore(tmp_path / "s.gpkg", load_seeds=False)
     events = [_event(0, event_date="2020-10-04"), _event(1, event_date="2023-09-19"),
               _event(2, latitude=40.68, longitude=46.36, event_date="2020-10-11")]
     store.ingest(ArticleRecord("a1"), events)
@@ -106,9 +107,9 @@ def test_query_by_date_type_bbox_and_review(tmp_path):
 
 def test_review_change_is_seen_by_another_connection(tmp_path):
     path = tmp_path / "s.gpkg"
-    a = EventStore(path, load_seeds=False)
+    a = GeoPackageStore(path, load_seeds=False)
     a.ingest(ArticleRecord("a1"), [_event(0)])
-    b = EventStore(path, load_seeds=False)
+    b = GeoPackageStore(path, load_seeds=False)
     a.set_review(a.query()["x_uid"].iloc[0], "confirmed")
     assert b.query()["x_review"].iloc[0] == "confirmed"
 
@@ -118,8 +119,9 @@ def test_review_change_is_seen_by_another_connection(tmp_path):
 
 KILL_SCRIPT = """
 import sys
-from events import ArticleRecord, EventStore, make_event
-store = EventStore(sys.argv[1], load_seeds=False)
+from events import ArticleRecord, make_event
+from store import GeoPackageStore
+store = GeoPackageStore(sys.argv[1], load_seeds=False)
 print("ready", flush=True)
 i = 0
 while True:
@@ -134,13 +136,13 @@ while True:
 @pytest.mark.parametrize("run", range(5))
 def test_writer_killed_mid_ingest_leaves_whole_articles(tmp_path, run):
     path = tmp_path / "s.gpkg"
-    EventStore(path, load_seeds=False).close()
+    GeoPackageStore(path, load_seeds=False).close()
     proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(path)], stdout=subprocess.PIPE, cwd=ROOT)
     assert proc.stdout.readline().strip() == b"ready"
     time.sleep(0.3 + run * 0.17)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    store = EventStore(path, load_seeds=False)
+    store = GeoPackageStore(path, load_seeds=False)
     assert store.integrity_check() == "ok"
     con = sqlite3.connect(path)
     per_article = con.execute("SELECT x_article_id, count(*) FROM events GROUP BY x_article_id").fetchall()
@@ -159,7 +161,7 @@ def test_older_store_is_migrated(tmp_path):
         "INSERT INTO events (geom, event_id_cnty, event_date, event_type, sub_event_type, x_uid, x_confidence, x_method)"
         " VALUES (?, 'AZEOLD1', '2020-10-04', 'Battles', 'Armed clash', 'olduid', 0.5, 'manual')", (blob,))
     con.close()
-    store = EventStore(path, load_seeds=False)
+    store = GeoPackageStore(path, load_seeds=False)
     assert store.schema_version == gpkg.SCHEMA_VERSION
     row = store.query()
     assert list(row["event_id_cnty"]) == ["AZEOLD1"]
@@ -171,7 +173,7 @@ def test_corrupt_or_foreign_file_is_refused_and_kept(tmp_path, content):
     path = tmp_path / "bad.gpkg"
     path.write_bytes(content)
     with pytest.raises(StoreError, match="left as it is|corrupt|not a GeoPackage"):
-        EventStore(path)
+        GeoPackageStore(path)
     assert path.read_bytes() == content
 
 
@@ -183,7 +185,7 @@ def test_other_applications_geopackage_is_refused(tmp_path):
     gpd.GeoDataFrame({"a": [1]}, geometry=[Point(46, 39)], crs=4326).to_file(path, layer="roads")
     before = path.read_bytes()
     with pytest.raises(StoreError, match="another application"):
-        EventStore(path)
+        GeoPackageStore(path)
     assert path.read_bytes() == before
 
 
@@ -191,13 +193,13 @@ def test_read_only_store_gives_a_clear_error_and_stays_as_it_was(tmpfs):
     """A store on a file system remounted read-only (a real tmpfs; root ignores file modes)."""
     mnt = tmpfs("8m")
     path = mnt / "s.gpkg"
-    store = EventStore(path, load_seeds=False)
+    store = GeoPackageStore(path, load_seeds=False)
     store.ingest(ArticleRecord("a1"), [_event(0)])
     store.close()
     before = path.read_bytes()
     subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
     with pytest.raises(StoreError, match="read-only file system.*nothing was changed"):
-        EventStore(path, load_seeds=False)
+        GeoPackageStore(path, load_seeds=False)
     assert path.read_bytes() == before
 
 
@@ -205,7 +207,7 @@ def test_file_mode_read_only_store_is_refused(tmp_path):
     if os.geteuid() == 0:
         pytest.skip("root writes through file modes; the read-only file system case above covers root")
     path = tmp_path / "s.gpkg"
-    EventStore(path, load_seeds=False).close()
+    GeoPackageStore(path, load_seeds=False).close()
     path.chmod(0o444)
     with pytest.raises(StoreError, match="read-only"):
-        EventStore(path, load_seeds=False)
+        GeoPackageStore(path, load_seeds=False)

@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-from events import ArticleRecord, EventStore, open_store
+from events import ArticleRecord
+from store import GeoPackageStore, open_store
 
 from .conftest import sample_event
 
@@ -128,7 +129,7 @@ def test_four_processes_500_events_each_lose_nothing(target):
 def test_older_postgis_store_is_migrated(pg_url):
     import psycopg
 
-    from events import store_postgis
+    from store import postgis as store_postgis
 
     with psycopg.connect(pg_url, autocommit=False) as con:
         for sql in store_postgis.MIGRATIONS[0]:
@@ -148,7 +149,7 @@ def test_copy_gpkg_to_postgis_and_back_keeps_every_field(tmp_path, pg_url):
     from events.model import COLUMNS
 
     src = tmp_path / "a.gpkg"
-    store = EventStore(src)
+    store = GeoPackageStore(src)
     store.ingest(ArticleRecord("extra", title="Extra"), [_event(i, article="extra") for i in range(5)])
     before = store.query()
     n_articles = len(store.articles())
@@ -157,7 +158,7 @@ def test_copy_gpkg_to_postgis_and_back_keeps_every_field(tmp_path, pg_url):
     assert main(["store", "copy", "--to", pg_url]) == 0
     back = tmp_path / "b.gpkg"
     assert main(["store", "copy", "--from", pg_url, "--to", str(back)]) == 0
-    after = EventStore(back, load_seeds=False)
+    after = GeoPackageStore(back, load_seeds=False)
     got = after.query()
     assert len(after.articles()) == n_articles
     assert len(got) == len(before)

@@ -175,7 +175,7 @@ def test_sources_panel_lists_every_layer(app):
 
 
 def test_selected_event_shows_its_details_and_centres_the_map(app):
-    from events import open_store
+    from store import open_store
 
     uid = open_store().query(sources=["Vardanyan"])["x_uid"].iloc[0]
     app.session_state["selected_uid"] = uid

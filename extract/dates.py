@@ -1,4 +1,4 @@
-"""Dates in report text, resolved against the publication date (DESIGN.md section 5).
+"""Dates in report text, resolved against the publication date.
 
 - A weekday ("on Tuesday") is the latest such day on or before publication.
 - "today", "this morning", "tonight" are the publication day; "yesterday", "last

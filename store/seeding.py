@@ -15,38 +15,18 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from events import ArticleRecord, Event, EventError, make_event
+from events.places import place_fields
+
 from . import settings
-from ._errors import EventError, EventValidationError
-from .model import Event, make_event
-from .places import layer_feature, place
 
 if TYPE_CHECKING:
-    from .store import ArticleRecord, EventStore
+    from .base import EventStore
 
 log = logging.getLogger(__name__)
 
 
-def place_fields(fields: dict, *, as_of: str | None = None) -> dict:
-    """Fill ``geometry``, ``location``, ``geo_precision`` and ``admin1`` from
-    ``x_place_id`` or ``x_layer`` when no coordinates are given."""
-    out = dict(fields)
-    if out.get("geometry") is not None or (out.get("latitude") not in (None, "") and out.get("longitude") not in (None, "")):
-        return out
-    if out.get("x_place_id"):
-        p = place(out["x_place_id"])
-    elif out.get("x_layer"):
-        p = layer_feature(out["x_layer"], as_of=as_of or str(out.get("event_date") or "") or None)
-    else:
-        raise EventValidationError("x_place_id", None, "is missing: give x_place_id, x_layer, or latitude and longitude")
-    out["geometry"] = p.geometry
-    out.setdefault("location", p.name("both"))
-    out.setdefault("geo_precision", p.geo_precision)
-    if p.admin1:
-        out.setdefault("admin1", p.admin1)
-    return out
-
-
-def read_seed_file(path: Path) -> tuple["ArticleRecord", list[Event]]:
+def read_seed_file(path: Path) -> tuple[ArticleRecord, list[Event]]:
     """Read one seed file into an article record and validated events.
 
     Raises
@@ -54,8 +34,6 @@ def read_seed_file(path: Path) -> tuple["ArticleRecord", list[Event]]:
     EventError
         Naming the file, the event's position in it and the bad field.
     """
-    from .store import ArticleRecord
-
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:

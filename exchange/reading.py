@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._errors import ImportFileError
+from events import EventError
 
 MAX_IMPORT_BYTES = 50_000_000
+
+
+class ImportFileError(EventError):
+    """An import file (ACLED CSV, GeoJSON) is unusable; nothing from it was stored."""
 
 
 def read_limited(source: str | Path | bytes, label: str, limit: int = MAX_IMPORT_BYTES) -> bytes:

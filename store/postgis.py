@@ -1,6 +1,6 @@
-"""The event store on PostgreSQL/PostGIS, for teams (DESIGN.md section 4).
+"""The event store on PostgreSQL/PostGIS, for teams (docs/ARCHITECTURE.md, "The store contract").
 
-Same interface and guarantees as the GeoPackage :class:`~events.store.EventStore`:
+Same interface and guarantees as the GeoPackage :class:`~store.geopackage.GeoPackageStore`:
 an ingest stores all of an article's events or none (one transaction); the same
 article again adds nothing (unique ``article_id``); an ACLED row with a stored
 ``event_id_cnty`` updates it; concurrent writers lose nothing (row-level locks and
@@ -17,13 +17,17 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ._errors import EventValidationError, StoreError
-from .model import COLUMNS, REVIEW_STATES, Event, empty_events_frame
-from .store import ArticleRecord, IngestResult, UpsertResult, _check_bbox, _row, _with_article, filter_clauses
+from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, empty_events_frame
+
+from .base import (
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, event_row, filter_clauses,
+    redact_target, with_article,
+)
+from .seeding import load_new_seeds
 
 log = logging.getLogger(__name__)
 
-_COLS = list(COLUMNS)
+_COLS = list(EVENT_COLUMNS)
 _TYPES = {
     "event_date": "date NOT NULL", "year": "integer", "time_precision": "integer", "inter1": "integer",
     "inter2": "integer", "interaction": "integer", "iso": "integer", "latitude": "double precision",
@@ -63,7 +67,7 @@ _PUBLISHED = _COLS.index("x_published")
 
 def _pg_row(event: Event, article_id: str) -> tuple:
     """A row for PostgreSQL: geometry as WKB, an empty publication date as NULL."""
-    row = _row(_with_article(event, article_id))
+    row = event_row(with_article(event, article_id))
     if row[_PUBLISHED] == "":
         row = row[:_PUBLISHED] + (None,) + row[_PUBLISHED + 1:]
     return (shapely.to_wkb(event.geometry), *row)
@@ -77,23 +81,16 @@ def _connect(url: str):
     try:
         return psycopg.connect(url, autocommit=False, connect_timeout=10)
     except psycopg.Error as err:
-        raise StoreError(f"cannot connect to the PostGIS store ({_redact(url)}): {err}".strip()
+        raise StoreError(f"cannot connect to the PostGIS store ({redact_target(url)}): {err}".strip()
                          + "; check KARABAKH_MAP_DATABASE_URL and that the server runs") from err
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    import re
-
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
-
-
 class PostgisStore:
-    """Events and articles in a PostGIS database; see :class:`events.store.EventStore`."""
+    """Events and articles in a PostGIS database; see :class:`store.base.EventStore`."""
 
     def __init__(self, url: str, *, load_seeds: bool = True):
         self.url = url
-        self.path = _redact(url)
+        self.path = redact_target(url)
         self._con = _connect(url)
         try:
             self._migrate()
@@ -101,8 +98,6 @@ class PostgisStore:
             self._con.rollback()
             raise StoreError(f"the PostGIS store {self.path} could not be prepared: {err}") from err
         if load_seeds:
-            from .seeds import load_new_seeds
-
             load_new_seeds(self)
 
     # -- schema --------------------------------------------------------------------
@@ -179,11 +174,8 @@ class PostgisStore:
         def do(cur) -> IngestResult:
             if not self._insert_article(cur, article, len(events)):
                 return IngestResult(article.article_id, 0, True)
-            rows = []
-            for e in events:
-                if e.x_article_id and e.x_article_id != article.article_id:
-                    raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
-                rows.append(_pg_row(e, article.article_id))
+            check_article_link(article, events)
+            rows = [_pg_row(e, article.article_id) for e in events]
             cur.executemany(_INSERT + " ON CONFLICT (x_uid) DO NOTHING", rows)
             cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
             return IngestResult(article.article_id, cur.fetchone()[0], False)
@@ -247,12 +239,12 @@ class PostgisStore:
     def query(self, *, since=None, until=None, event_types: Iterable[str] | None = None, sources: Iterable[str] | None = None,
               bbox=None, min_confidence: float | None = None, review: Iterable[str] | None = None,
               article_id: str | None = None, limit: int | None = None) -> gpd.GeoDataFrame:
-        """Events matching every filter, oldest first; filters run in PostGIS (see EventStore.query)."""
+        """Events matching every filter, oldest first; filters run in PostGIS (see store.base.EventStore.query)."""
         where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
                                        min_confidence=min_confidence, review=review, article_id=article_id,
                                        placeholder="%s")
         if bbox is not None:
-            w, s, e, n = _check_bbox(bbox)
+            w, s, e, n = check_bbox(bbox)
             where.append("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
             params += [w, s, e, n]
         sql = f"SELECT ST_AsBinary(geom), {', '.join(c if c not in ('event_date', 'x_published') else c + '::text' for c in _COLS)} FROM events"

@@ -21,9 +21,9 @@ from typing import Iterable
 import geopandas as gpd
 import shapely
 
-from ._errors import EventError, EventValidationError, ImportFileError
-from ._io import read_limited
-from .model import COLUMNS, Event, make_event
+from events import COLUMNS, Event, EventError, EventValidationError, make_event
+
+from .reading import ImportFileError, read_limited
 
 log = logging.getLogger(__name__)
 

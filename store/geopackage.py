@@ -1,4 +1,4 @@
-"""The event store: a GeoPackage file (DESIGN.md section 4).
+"""The event store: a GeoPackage file (docs/ARCHITECTURE.md, "The store contract").
 
 Guarantees, each tested in ``tests/test_store.py``:
 
@@ -15,24 +15,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import operator
 import os
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import geopandas as gpd
 import pandas as pd
 
-from . import gpkg, settings
-from ._errors import EventValidationError, StoreError
-from .model import COLUMNS, REVIEW_STATES, Event, empty_events_frame
+from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, empty_events_frame
+
+from . import gpkg_format as gpkg
+from . import settings
+from .base import (
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, event_row, filter_clauses,
+    with_article,
+)
+from .seeding import load_new_seeds
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 60_000
-_EVENT_COLS = list(COLUMNS)
+_EVENT_COLS = list(EVENT_COLUMNS)
 _INSERT_SQL = (
     f"INSERT INTO events (geom, {', '.join(_EVENT_COLS)}) "
     f"VALUES (?, {', '.join('?' for _ in _EVENT_COLS)})"
@@ -42,53 +46,13 @@ _INSERT_SQL = (
 _UPDATE_SQL = "UPDATE events SET geom=?, " + ", ".join(f"{c}=?" for c in _EVENT_COLS if c != "event_id_cnty") + " WHERE event_id_cnty=?"
 
 
-@dataclass(frozen=True)
-class ArticleRecord:
-    """An article's metadata as stored: its id is a hash of its text."""
-
-    article_id: str
-    title: str = ""
-    source_name: str = ""
-    source_url: str = ""
-    published: str = ""
-    n_chars: int = 0
-    origin: str = "ingest"
-    ingested_at: str = ""  # set by the store; kept when a store is copied
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """What an ingest did: ``stored`` events, or ``duplicate`` when the article was known."""
-
-    article_id: str
-    stored: int
-    duplicate: bool
-
-
-@dataclass(frozen=True)
-class UpsertResult:
-    """What an import did: rows ``inserted`` and rows ``updated`` (same ``event_id_cnty``)."""
-
-    inserted: int
-    updated: int
-
-
-_GET_COLUMNS = operator.attrgetter(*_EVENT_COLS)
-_DATE_INDEX = _EVENT_COLS.index("event_date")
-
-
-def _row(event: Event) -> tuple:
-    values = _GET_COLUMNS(event)
-    return values[:_DATE_INDEX] + (values[_DATE_INDEX].isoformat(),) + values[_DATE_INDEX + 1:]
-
-
-class EventStore:
-    """Events and articles in one GeoPackage file.
+class GeoPackageStore:
+    """Events and articles in one GeoPackage file: the single analyst's store.
 
     Parameters
     ----------
     path
-        The ``.gpkg`` file; ``None`` means :func:`events.settings.store_path`. Created,
+        The ``.gpkg`` file; ``None`` means :func:`store.settings.store_path`. Created,
         with its folder, when missing.
     load_seeds
         Whether to load seed files not loaded yet (``seeds/`` and ``KARABAKH_MAP_SEEDS``).
@@ -104,8 +68,6 @@ class EventStore:
         self.path = Path(path) if path is not None else settings.store_path()
         self._con = self._connect()
         if load_seeds:
-            from .seeds import load_new_seeds
-
             load_new_seeds(self)
 
     # -- opening -----------------------------------------------------------------
@@ -159,7 +121,7 @@ class EventStore:
             log.debug("checkpoint on close skipped: %s", err)
         self._con.close()
 
-    def __enter__(self) -> "EventStore":
+    def __enter__(self) -> "GeoPackageStore":
         return self
 
     def __exit__(self, *exc) -> None:
@@ -212,12 +174,10 @@ class EventStore:
                  article.published or None, article.ingested_at or now, article.n_chars, len(events), article.origin),
             )
             rows = _new_events(con, events)
-            for e in rows:
-                if e.x_article_id and e.x_article_id != article.article_id:
-                    raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
+            check_article_link(article, rows)
             geoms = [e.geometry for e in rows]
             blobs = gpkg.to_blobs(geoms)
-            gpkg.bulk_insert(con, _INSERT_SQL, [(b, *_row(_with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)
+            gpkg.bulk_insert(con, _INSERT_SQL, [(b, *event_row(with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)
             return IngestResult(article.article_id, _count_article(con, article.article_id), False)
 
         result = self._write(do)
@@ -244,7 +204,7 @@ class EventStore:
             aid = article.article_id if article else ""
             inserts, updates, insert_geoms = [], [], []
             for b, e in zip(blobs, events):
-                row = _row(_with_article(e, e.x_article_id or aid))
+                row = event_row(with_article(e, e.x_article_id or aid))
                 if e.event_id_cnty in existing:
                     values = dict(zip(_EVENT_COLS, row))
                     updates.append((b, *(values[c] for c in _EVENT_COLS if c != "event_id_cnty"), e.event_id_cnty))
@@ -328,7 +288,7 @@ class EventStore:
                                        placeholder="?", column_prefix="e.")
         join = ""
         if bbox is not None:
-            w, s, e_, n = _check_bbox(bbox)
+            w, s, e_, n = check_bbox(bbox)
             join = "JOIN rtree_events_geom r ON r.id = e.fid"
             where.append("r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?")
             params += [w, e_, s, n]
@@ -350,51 +310,6 @@ class EventStore:
         return self._con.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-def filter_clauses(*, since=None, until=None, event_types=None, sources=None, min_confidence=None, review=None,
-                   article_id=None, placeholder: str, column_prefix: str = "") -> tuple[list[str], list]:
-    """WHERE clauses and parameters for the attribute filters of ``query``, shared by
-    both backends (``placeholder`` is ``?`` for SQLite, ``%s`` for psycopg). The
-    spatial filter is each backend's own (R-tree join or ``&&``)."""
-    ph, c = placeholder, column_prefix
-    where: list[str] = []
-    params: list = []
-
-    def any_of(column: str, values) -> None:
-        values = list(values)
-        where.append(f"{c}{column} IN ({', '.join([ph] * len(values))})")
-        params.extend(values)
-
-    if since:
-        where.append(f"{c}event_date >= {ph}")
-        params.append(_iso(since, "since"))
-    if until:
-        where.append(f"{c}event_date <= {ph}")
-        params.append(_iso(until, "until"))
-    if event_types:
-        any_of("event_type", event_types)
-    if sources:
-        srcs = list(sources)
-        where.append("(" + " OR ".join(f"lower({c}source) LIKE {ph}" for _ in srcs) + ")")
-        params.extend(f"%{s.lower()}%" for s in srcs)
-    if min_confidence is not None:
-        where.append(f"{c}x_confidence >= {ph}")
-        params.append(float(min_confidence))
-    if review:
-        any_of("x_review", review)
-    if article_id:
-        where.append(f"{c}x_article_id = {ph}")
-        params.append(article_id)
-    return where, params
-
-
-def _with_article(event: Event, article_id: str) -> Event:
-    if event.x_article_id == article_id:
-        return event
-    from dataclasses import replace
-
-    return replace(event, x_article_id=article_id)
-
-
 def _new_events(con: sqlite3.Connection, events: Sequence[Event]) -> list[Event]:
     """Events whose ``x_uid`` is neither stored nor repeated earlier in ``events``."""
     uids = [e.x_uid for e in events]
@@ -412,24 +327,6 @@ def _new_events(con: sqlite3.Connection, events: Sequence[Event]) -> list[Event]
 
 def _count_article(con: sqlite3.Connection, article_id: str) -> int:
     return con.execute("SELECT count(*) FROM events WHERE x_article_id=?", (article_id,)).fetchone()[0]
-
-
-def _iso(value: dt.date | str, name: str) -> str:
-    from .model import parse_event_date
-
-    return parse_event_date(value, field=name).isoformat()
-
-
-def _check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
-    try:
-        w, s, e, n = (float(v) for v in bbox)
-    except (TypeError, ValueError):
-        raise EventValidationError("bbox", bbox, "is not four numbers: give west, south, east, north in degrees") from None
-    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
-        raise EventValidationError("bbox", bbox, "is out of range: longitudes lie in -180..180, latitudes in -90..90")
-    if w > e or s > n:
-        raise EventValidationError("bbox", bbox, "has west > east or south > north: give west, south, east, north")
-    return w, s, e, n
 
 
 def _check_foreign(path: Path) -> None:
@@ -483,22 +380,3 @@ def _explain(err: sqlite3.Error, path: Path) -> str:
     if "unable to open" in msg:
         return f"the store {path} cannot be opened ({msg}): check the path and its permissions, or set KARABAKH_MAP_STORE"
     return f"the store {path} failed: {msg}"
-
-
-def open_store(target: str | os.PathLike | None = None, *, load_seeds: bool = True):
-    """The store the settings name: PostGIS when ``target`` (or
-    ``KARABAKH_MAP_DATABASE_URL``) is a ``postgresql://`` URL, else the GeoPackage file
-    ``target`` (or ``KARABAKH_MAP_STORE``, or ``data/karabakh-map.gpkg``)."""
-    url = str(target) if target is not None else settings.database_url()
-    if url and url.startswith(("postgresql://", "postgres://")):
-        from .store_postgis import PostgisStore
-
-        return PostgisStore(url, load_seeds=load_seeds)
-    return EventStore(target, load_seeds=load_seeds)
-
-
-def _redact_target(target: str) -> str:
-    """A store path or URL fit to print (no password)."""
-    from .store_postgis import _redact
-
-    return _redact(target)

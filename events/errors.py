@@ -1,5 +1,7 @@
-"""Exceptions of the events package. Each subclasses ValueError or OSError, so callers
-may catch either the specific type or the built-in one."""
+"""Exceptions of the event vocabulary. Each subclasses ValueError, so callers may catch
+either the specific type or the built-in one. The other packages derive theirs from
+:class:`EventError` (``extract.ArticleError``, ``exchange.ImportFileError``) or from
+OSError (``store.StoreError``)."""
 from __future__ import annotations
 
 
@@ -16,15 +18,3 @@ class EventValidationError(EventError):
         self.fix = fix
         prefix = f"{where}: " if where else ""
         super().__init__(f"{prefix}{field}={value!r} {fix}")
-
-
-class ImportFileError(EventError):
-    """An import file (ACLED CSV, GeoJSON) is unusable; nothing from it was stored."""
-
-
-class ArticleError(EventError):
-    """An article cannot be read: encoding, size or format."""
-
-
-class StoreError(OSError):
-    """The store cannot be opened or written; the message says why and what to do."""

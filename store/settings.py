@@ -1,4 +1,4 @@
-"""Settings read from the environment, in one place.
+"""The store's settings, read from the environment.
 
 ``KARABAKH_MAP_STORE``
     Path of the GeoPackage store (default ``data/karabakh-map.gpkg`` under the working
@@ -7,8 +7,9 @@
     A ``postgresql://`` URL: the store is then that PostGIS database, for teams.
 ``KARABAKH_MAP_SEEDS``
     Extra folders of seed files (``os.pathsep``-separated), loaded after ``seeds/``.
-``KARABAKH_MAP_MAX_ARTICLE_BYTES``
-    Largest article accepted, in bytes (default 1,000,000).
+
+The article size limit, ``KARABAKH_MAP_MAX_ARTICLE_BYTES``, is extraction's
+(:func:`extract.max_article_bytes`).
 """
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_SEEDS_DIR = ROOT / "seeds"
 DEFAULT_STORE = Path("data") / "karabakh-map.gpkg"
-MAX_ARTICLE_BYTES_DEFAULT = 1_000_000
 
 
 def store_path() -> Path:
@@ -30,11 +30,6 @@ def seed_dirs() -> list[Path]:
     """Folders whose ``*.json`` seed files a store loads: bundled first, then the user's."""
     extra = [Path(p) for p in os.environ.get("KARABAKH_MAP_SEEDS", "").split(os.pathsep) if p]
     return [BUNDLED_SEEDS_DIR, *extra]
-
-
-def max_article_bytes() -> int:
-    """The largest article accepted, in bytes."""
-    return int(os.environ.get("KARABAKH_MAP_MAX_ARTICLE_BYTES", MAX_ARTICLE_BYTES_DEFAULT))
 
 
 def database_url() -> str:

@@ -13,17 +13,42 @@ import functools
 import hashlib
 import html
 import logging
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import settings
-from ._errors import ArticleError, EventValidationError
-from .model import parse_event_date
-from .store import ArticleRecord
+from events import ArticleRecord, EventError, EventValidationError, parse_event_date
 
 log = logging.getLogger(__name__)
+
+MAX_ARTICLE_BYTES_DEFAULT = 1_000_000
+
+
+class ArticleError(EventError):
+    """An article cannot be read: encoding, size or format."""
+
+
+def max_article_bytes() -> int:
+    """The largest article accepted, in bytes: ``$KARABAKH_MAP_MAX_ARTICLE_BYTES`` or 1,000,000.
+
+    Raises
+    ------
+    ArticleError
+        If the variable is set but is not a positive whole number.
+    """
+    raw = os.environ.get("KARABAKH_MAP_MAX_ARTICLE_BYTES", "").strip()
+    if not raw:
+        return MAX_ARTICLE_BYTES_DEFAULT
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if limit <= 0:
+        raise ArticleError(f"KARABAKH_MAP_MAX_ARTICLE_BYTES={raw!r} is not a positive number of bytes: "
+                           "set it to e.g. 1000000, or unset it for the default")
+    return limit
 
 HEADER_RX = re.compile(r"^(title|source|published|date|url)\s*:\s*(.*)$", re.IGNORECASE)
 DATELINE_RX = re.compile(
@@ -145,7 +170,7 @@ def read_article(
         For input over the size limit, empty input, or an undecodable encoding.
     """
     name = filename or "article"
-    limit = settings.max_article_bytes()
+    limit = max_article_bytes()
     size = len(data.encode("utf-8")) if isinstance(data, str) else len(data)
     if size > limit:
         raise ArticleError(f"{name} is {size:,} bytes: the limit is {limit:,} bytes (about 1 MB of text); split the article or raise KARABAKH_MAP_MAX_ARTICLE_BYTES")
@@ -211,7 +236,7 @@ def read_article_file(path: str | Path, **overrides) -> Article:
     p = Path(path)
     if not p.is_file():
         raise ArticleError(f"{p} does not exist or is not a file")
-    limit = settings.max_article_bytes()
+    limit = max_article_bytes()
     if p.stat().st_size > limit:
         raise ArticleError(f"{p.name} is {p.stat().st_size:,} bytes: the limit is {limit:,} bytes; split the article")
     return read_article(p.read_bytes(), filename=p.name, **overrides)

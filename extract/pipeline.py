@@ -1,4 +1,4 @@
-"""Article to events, offline, by rules (DESIGN.md section 5).
+"""Article to events, offline, by rules (docs/ARCHITECTURE.md, "The extraction pipeline").
 
 For each sentence: find the event rule that fires (and is not negated or
 hypothetical), the places it names (gazetteer), its date (explicit, or carried from
@@ -14,15 +14,15 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 
-from ._errors import EventError
-from .actors import ACTORS_BY_ID, Actor, actors_in, sources_in
+from events import Event, EventError, make_event
+from events.actors import ACTORS_BY_ID, Actor, actors_in, sources_in
+from events.places import place_fields
+
 from .article import Article, read_article
 from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import Gazetteer, Mention, default_gazetteer, feature_ref
-from .model import Event, make_event
 from .rules import CIVILIAN_RX, PEOPLE_TAKEN, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical
-from .seeds import place_fields
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
     Parameters
     ----------
     article
-        From :func:`events.article.read_article`.
+        From :func:`extract.article.read_article`.
     gazetteer
         Defaults to the bundled one.
 
@@ -326,7 +326,7 @@ def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.dat
     for i, e in enumerate(result.events):
         if e.event_date == day and (e.x_place_id == target or (not chosen[0].is_place and e.x_layer == feature_ref(target, day))):
             if fatalities > e.fatalities:
-                from .model import replace
+                from events.model import replace
 
                 result.events[i] = replace(e, fatalities=fatalities)
             return True

@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from .model import event_from_record
-from .store import ArticleRecord
+from events import ArticleRecord, event_from_record
+
+from .base import EventStore
 
 log = logging.getLogger(__name__)
 
 
-def copy_store(source, target) -> tuple[int, int]:
+def copy_store(source: EventStore, target: EventStore) -> tuple[int, int]:
     """Copy every article and event of ``source`` into ``target``.
 
     Each article goes in with its events in one transaction, so an interrupted copy

@@ -1,0 +1,185 @@
+"""The store interface, shared by every backend: the protocol, the result records,
+the row layout, the attribute-filter builder and the checks both backends apply.
+
+A backend (``store.geopackage``, ``store.postgis``) implements :class:`EventStore`
+and imports this module, never another backend (docs/ARCHITECTURE.md, "The store
+contract").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from dataclasses import dataclass, replace
+from typing import Iterable, Protocol, Sequence, runtime_checkable
+
+import geopandas as gpd
+import pandas as pd
+
+from events import COLUMNS, ArticleRecord, Event, EventValidationError, parse_event_date
+
+EVENT_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
+
+
+class StoreError(OSError):
+    """The store cannot be opened or written; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did: ``stored`` events, or ``duplicate`` when the article was known."""
+
+    article_id: str
+    stored: int
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What an import did: rows ``inserted`` and rows ``updated`` (same ``event_id_cnty``)."""
+
+    inserted: int
+    updated: int
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """What every store backend offers; the guarantees are in docs/ARCHITECTURE.md.
+
+    Attributes
+    ----------
+    path
+        Where the store is, fit to print (a file path, or a URL without its password).
+    """
+
+    path: object
+
+    def has_article(self, article_id: str) -> bool:
+        """Whether an article with this id is stored."""
+
+    def ingest(self, article: ArticleRecord, events: Sequence[Event]) -> IngestResult:
+        """Store an article and all its events in one transaction, or nothing; the same
+        article again adds nothing and returns ``duplicate=True``."""
+
+    def upsert_events(self, events: Sequence[Event], *, article: ArticleRecord | None = None) -> UpsertResult:
+        """Insert events, or update those whose ``event_id_cnty`` is stored, in one transaction."""
+
+    def set_review(self, uid: str, state: str) -> None:
+        """Set an event's review status (one of ``events.REVIEW_STATES``)."""
+
+    def revision(self) -> int:
+        """A number that grows with every write by any process: a cache key for reads."""
+
+    def count(self) -> int:
+        """Number of stored events."""
+
+    def articles(self) -> pd.DataFrame:
+        """Stored articles, newest ingest first."""
+
+    def query(self, *, since: dt.date | str | None = None, until: dt.date | str | None = None,
+              event_types: Iterable[str] | None = None, sources: Iterable[str] | None = None,
+              bbox: tuple[float, float, float, float] | None = None, min_confidence: float | None = None,
+              review: Iterable[str] | None = None, article_id: str | None = None,
+              limit: int | None = None) -> gpd.GeoDataFrame:
+        """Events matching every filter given, oldest first, as a GeoDataFrame (EPSG:4326)."""
+
+    def integrity_check(self) -> str:
+        """``"ok"`` when the store is sound, else what is wrong."""
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version the store is at."""
+
+    def close(self) -> None:
+        """Release the connection."""
+
+
+_GET_COLUMNS = operator.attrgetter(*EVENT_COLUMNS)
+_DATE_INDEX = EVENT_COLUMNS.index("event_date")
+
+
+def event_row(event: Event) -> tuple:
+    """The event's values in :data:`EVENT_COLUMNS` order, the date as ``YYYY-MM-DD``."""
+    values = _GET_COLUMNS(event)
+    return values[:_DATE_INDEX] + (values[_DATE_INDEX].isoformat(),) + values[_DATE_INDEX + 1:]
+
+
+def with_article(event: Event, article_id: str) -> Event:
+    """The event linked to ``article_id`` (the same object when it is already)."""
+    if event.x_article_id == article_id:
+        return event
+    return replace(event, x_article_id=article_id)
+
+
+def check_article_link(article: ArticleRecord, events: Sequence[Event]) -> None:
+    """Refuse events that name another article than the one they are stored with.
+
+    Raises
+    ------
+    EventValidationError
+        Naming the event's ``x_article_id`` and the article.
+    """
+    for e in events:
+        if e.x_article_id and e.x_article_id != article.article_id:
+            raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
+
+
+def filter_clauses(*, since=None, until=None, event_types=None, sources=None, min_confidence=None, review=None,
+                   article_id=None, placeholder: str, column_prefix: str = "") -> tuple[list[str], list]:
+    """WHERE clauses and parameters for the attribute filters of ``query``, shared by
+    every backend (``placeholder`` is ``?`` for SQLite, ``%s`` for psycopg). The
+    spatial filter is each backend's own (R-tree join or ``&&``)."""
+    ph, c = placeholder, column_prefix
+    where: list[str] = []
+    params: list = []
+
+    def any_of(column: str, values) -> None:
+        values = list(values)
+        where.append(f"{c}{column} IN ({', '.join([ph] * len(values))})")
+        params.extend(values)
+
+    if since:
+        where.append(f"{c}event_date >= {ph}")
+        params.append(parse_event_date(since, field="since").isoformat())
+    if until:
+        where.append(f"{c}event_date <= {ph}")
+        params.append(parse_event_date(until, field="until").isoformat())
+    if event_types:
+        any_of("event_type", event_types)
+    if sources:
+        srcs = list(sources)
+        where.append("(" + " OR ".join(f"lower({c}source) LIKE {ph}" for _ in srcs) + ")")
+        params.extend(f"%{s.lower()}%" for s in srcs)
+    if min_confidence is not None:
+        where.append(f"{c}x_confidence >= {ph}")
+        params.append(float(min_confidence))
+    if review:
+        any_of("x_review", review)
+    if article_id:
+        where.append(f"{c}x_article_id = {ph}")
+        params.append(article_id)
+    return where, params
+
+
+def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` as floats, checked.
+
+    Raises
+    ------
+    EventValidationError
+        If it is not four numbers, is out of range, or has west > east or south > north.
+    """
+    try:
+        w, s, e, n = (float(v) for v in bbox)
+    except (TypeError, ValueError):
+        raise EventValidationError("bbox", bbox, "is not four numbers: give west, south, east, north in degrees") from None
+    if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
+        raise EventValidationError("bbox", bbox, "is out of range: longitudes lie in -180..180, latitudes in -90..90")
+    if w > e or s > n:
+        raise EventValidationError("bbox", bbox, "has west > east or south > north: give west, south, east, north")
+    return w, s, e, n
+
+
+def redact_target(target: str) -> str:
+    """A store path or URL fit to print: a URL's password replaced by ``***``."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(target))
