@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     ep.add_argument("--published", help="publication date (YYYY-MM-DD), overrides the file's")
     ep.add_argument("--json", action="store_true", help="print a JSON list of events")
 
+    qp = sub.add_parser("evaluate", help="score the extractor on a folder of labelled reports (labels.json beside them)")
+    qp.add_argument("folder", type=Path, help="a folder in the development set's format")
+    qp.add_argument("--json", action="store_true", help="the figures, misses and extras as JSON")
+    qp.add_argument("--summary", action="store_true", help="the figures only, without every miss and extra")
     ip = sub.add_parser("ingest", help="extract events from article files and store them")
     ip.add_argument("files", nargs="+", type=Path)
     ip.add_argument("--published", help="publication date (YYYY-MM-DD), overrides the file's")
@@ -164,6 +168,19 @@ def _cmd_extract(args) -> None:
             print(f"      \u201c{u.evidence[:150]}\u201d")
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+def _cmd_evaluate(args) -> None:
+    from extract.evaluate import evaluate_folder
+
+    try:
+        evaluation = evaluate_folder(args.folder)
+    except ValueError as err:  # a bad folder or labels file; an unreadable report (ArticleError) too
+        raise CliError(str(err)) from err
+    if args.json:
+        print(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(evaluation.report(details=not args.summary))
 
 
 def _cmd_ingest(args) -> None:

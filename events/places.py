@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import shapely
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 import layers
 from layers.names import NamingMode, display_name
 
 from .errors import EventValidationError
+from .villages import village
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,12 +74,23 @@ class Placement:
 
 @functools.lru_cache(maxsize=4096)
 def place(place_id: str) -> Placement:
-    """The placement of a gazetteer place (cached); raises if the id is unknown."""
+    """The placement of a gazetteer place or a village (cached).
+
+    Raises
+    ------
+    EventValidationError
+        If the id is neither a place of the ``places`` layer nor a village id.
+    """
     table = places_table()
     if place_id not in table.index:
-        raise EventValidationError(
-            "x_place_id", place_id, "is not in the gazetteer: see `karabakh-map layers --json` or layers/places"
-        )
+        v = village(place_id)
+        if v is None:
+            raise EventValidationError(
+                "x_place_id", place_id, "is not in the gazetteer: see `karabakh-map layers --json` or layers/places, "
+                "or geodata/villages.csv for village ids"
+            )
+        point = Point(v.lon, v.lat)
+        return Placement(point, v.name_hy, v.name_az, 1, place_id=place_id, admin1=district_of(point) or v.admin1)
     row = table.loc[place_id]
     return Placement(row.geometry, row["name_hy"], row["name_az_en"], 1, place_id=place_id,
                      admin1=district_of(row.geometry))

@@ -1,10 +1,16 @@
 """The gazetteer: every name a report may use for a place or a layer feature.
 
 Built on the ``places`` layer (each place with its Armenian-usage, Azerbaijani-usage,
-Azerbaijani-script, Russian and other spellings) plus phrases that name layer features
+Azerbaijani-script, Russian and other spellings), phrases that name layer features
 ("the line of contact", "the Lachin corridor", "the Hakari bridge", "the seven
-districts", "Kalbajar district"). Matching is case- and diacritic-insensitive, on
-whole words, longest name first.
+districts", "Kalbajar district"), and the village gazetteer (``events.villages``).
+Matching is case- and diacritic-insensitive, on whole words, longest name first: the
+curated places and features by their spellings, then, on the words left, the curated
+places by transliteration (:func:`~extract.textnorm.translit_key`: "Gyanja" is Ganja),
+then the villages by spelling and by transliteration. A village name must be written
+with a capital, and one that is also a common English word needs a cue ("the village
+of Bar"). Where a name fits several villages, the one that fits the report is chosen
+(:meth:`Gazetteer.choose_village`) and the others are named in the mention.
 """
 from __future__ import annotations
 
@@ -16,7 +22,9 @@ from typing import Iterator
 
 import layers
 
-from .textnorm import fold, fold_key
+from events.villages import Village, village_index, villages
+
+from .textnorm import fold, fold_key, translit_key
 
 # Phrases naming layer features. Target "corridor" resolves by date to the road in use.
 FEATURE_PHRASES: dict[str, tuple[str, ...]] = {
@@ -85,6 +93,23 @@ class _Entry:
     kind: str
 
 
+STEPANAKERT_LONLAT = (46.752, 39.815)
+CONFLICT_RADIUS_KM = 130  # NKAO, the seven districts and the border areas on both sides
+_VILLAGE_CUE_BEFORE = re.compile(r"\b(?:villages?|settlements?|hamlets?|towns?|communit(?:y|ies))\s+(?:of\s+)?(?:\w+\s*,\s*|\w+\s+and\s+)*$", re.IGNORECASE)
+_VILLAGE_CUE_AFTER = re.compile(r"^\s+(?:village|settlement|community)\b", re.IGNORECASE)
+_MAX_VILLAGE_WORDS = 4
+_NEAR_MIN_CHARS = 8  # one letter off is a match only for names this long (loose key)
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Distance in km between two (lon, lat) points (equirectangular, fine at this scale)."""
+    import math
+
+    x = (a[0] - b[0]) * 111.32 * math.cos(math.radians((a[1] + b[1]) / 2))
+    y = (a[1] - b[1]) * 110.57
+    return math.hypot(x, y)
+
+
 class Gazetteer:
     """Names to places and features; :meth:`find` lists the mentions in a text."""
 
@@ -118,9 +143,38 @@ class Gazetteer:
         for key in names:
             words = key.split(" ")
             self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+        self.place_lonlat = {row.id: (row.geometry.x, row.geometry.y) for row in places.itertuples()}
+        # Curated places by transliteration key, where the key names one place only.
+        loose: dict[str, set[str]] = {}
+        for key, entry in names.items():
+            if entry.kind == "place" and len(key) >= 4:
+                loose.setdefault(_loose(key), set()).add(entry.target)
+        self._loose_places = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
+        # Villages by spelling and by transliteration: key -> village ids.
+        self.villages = villages()
+        self._village_exact: dict[str, list[str]] = {}
+        self._village_loose: dict[str, list[str]] = {}
+        self._loose_by_prefix: dict[str, list[str]] = {}  # first 3 letters -> long loose keys
+        self._english_like: set[str] = set()  # keys that need a cue ("the village of ...")
+        for key, lkey, ids, english in village_index():
+            if len(key) - key.count(" ") < 3 or key in names or key.count(" ") >= _MAX_VILLAGE_WORDS:
+                continue
+            if english:
+                self._english_like.update({key, lkey})
+            self._village_exact.setdefault(key, []).extend(ids)
+            for k in {lkey, lkey.replace(" ", "")}:
+                if k not in self._village_loose:
+                    self._village_loose[k] = []
+                    if len(k) >= _NEAR_MIN_CHARS:
+                        self._loose_by_prefix.setdefault(k[:3], []).append(k)
+                self._village_loose[k].extend(ids)
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def names(self) -> dict[str, str]:
+        """Every folded name and its target (a place id or an ``@feature`` key)."""
+        return {key: entry.target for key, entry in self._names.items()}
 
     def lookup(self, name: str) -> str | None:
         """The target of an exact name (folded), or ``None``."""
@@ -135,30 +189,228 @@ class Gazetteer:
         """
         folded = fold(text)
         tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(folded)]
+        found: list[Mention] = []
+        taken = [False] * len(tokens)
         i = 0
         while i < len(tokens):
             longest = self._longest.get(tokens[i][2], 0)
             hit = None
             for n in range(min(longest, len(tokens) - i), 0, -1):
-                if n > 1 and any(folded[tokens[k][1]:tokens[k + 1][0]].strip(" -\t") for k in range(i, i + n - 1)):
+                if n > 1 and not _joined(folded, tokens, i, n):
                     continue  # words separated by more than spaces or hyphens
-                entry = self._names.get(" ".join(t[2] for t in tokens[i:i + n]))
+                key = " ".join(t[2] for t in tokens[i:i + n])
+                entry = self._names.get(key)
+                if entry is None and key.endswith("'s"):
+                    entry = self._names.get(key[:-2])  # "Yerevan's"
                 if entry is not None:
                     hit = (n, entry)
                     break
+            if hit is None and tokens[i][2].endswith("'s"):
+                entry = self._names.get(tokens[i][2][:-2])
+                hit = (1, entry) if entry is not None else None
             if hit is None:
                 i += 1
                 continue
             n, entry = hit
             start, end = tokens[i][0], tokens[i + n - 1][1]
-            m = _Span(start, end)
+            if text[start:end].endswith(("'s", "’s")):
+                end -= 2
+            for k in range(i, i + n):
+                taken[k] = True
             i += n
-            ambiguous = ""
-            if entry.kind == "place" and entry.target in TOWN_OR_DISTRICT:
-                ambiguous = f"'{text[m.start:m.end]}' may mean the town or the district"
-                if entry.target == "lachin":
-                    ambiguous = "'Lachin' may mean the town, the district or the corridor"
-            yield Mention(m.start, m.end, text[m.start:m.end], entry.target, entry.kind, ambiguous)
+            found.append(Mention(start, end, text[start:end], entry.target, entry.kind, _town_or_district(entry, text[start:end])))
+        found += self._find_loose(text, folded, tokens, taken, found)
+        found.sort(key=lambda m: m.start)
+        yield from found
+
+    def _find_loose(self, text: str, folded: str, tokens, taken: list[bool], curated: list[Mention]) -> list[Mention]:
+        """Curated places by transliteration, then villages, on the words not taken."""
+        out: list[Mention] = []
+        pending: list[tuple[int, int, list[str], str]] = []  # (start, end, candidate ids, how)
+        i = 0
+        while i < len(tokens):
+            if taken[i] or not _capitalised(text, tokens[i][0]):
+                i += 1
+                continue
+            hit = None
+            for n in range(min(_MAX_VILLAGE_WORDS, len(tokens) - i), 0, -1):
+                if any(taken[i:i + n]) or (n > 1 and not _joined(folded, tokens, i, n)):
+                    continue
+                key = " ".join(t[2] for t in tokens[i:i + n])
+                lkey = _loose(key)
+                if lkey in self._loose_places and len(key) >= 4:
+                    hit = (n, "place", [self._loose_places[lkey]])
+                elif ids := _unique(self._village_exact.get(key, ()), self._village_loose.get(lkey, ()),
+                                    self._village_loose.get(lkey.replace(" ", ""), ()) if n > 1 else ()):
+                    hit = (n, "village", ids)
+                elif len(lkey) >= _NEAR_MIN_CHARS and (near := self._near(lkey)):
+                    hit = (n, "village", near)
+                if hit:
+                    break
+            if hit is None:
+                i += 1
+                continue
+            n, how, ids = hit
+            start, end = tokens[i][0], tokens[i + n - 1][1]
+            i += n
+            if _part_of_longer_name(text, start, end):
+                continue  # "Lala" of "Lala-Tepe", "Levon" of "Levon Ter-Petrosyan", "Massis" of "Massis Post"
+            if how == "place":
+                out.append(Mention(start, end, text[start:end], ids[0], "place", ""))
+                continue
+            surface = text[start:end]
+            cue = bool(_VILLAGE_CUE_BEFORE.search(text[max(0, start - 80):start]) or _VILLAGE_CUE_AFTER.search(text[end:end + 20]))
+            key = fold_key(surface)
+            if not cue and (key in self._english_like or _loose(key) in self._english_like):
+                continue
+            ids = [v for v in ids if cue or surface not in self.villages[v].common_words]
+            if ids:
+                pending.append((start, end, ids, surface))
+        if pending:
+            context = _Context(self, curated, [p[3] for p in pending])
+            for start, end, ids, surface in pending:
+                chosen, note = self.choose_village(ids, context, start, surface)
+                out.append(Mention(start, end, surface, chosen, "place", note))
+        return out
+
+    def _near(self, lkey: str) -> list[str]:
+        """Villages whose loose key is one edit (a letter added, dropped or changed) off
+        ``lkey``; long names only, looked up among the keys with the same first letters."""
+        out: list[str] = []
+        for k in self._loose_by_prefix.get(lkey[:3], ()):
+            if k not in self._english_like and abs(len(k) - len(lkey)) <= 1 and one_edit(k, lkey):
+                out.extend(v for v in self._village_loose[k] if v not in out)
+        return out
+
+    def choose_village(self, ids: list[str], context: "_Context", pos: int, surface: str) -> tuple[str, str]:
+        """The village a name means here, and a note naming the other candidates.
+
+        Scores: the village's rayon named in the report (+3, +1 more within 300
+        characters, +2 more when it is the first place named after the village within
+        200 characters, as in "A, B and C in Fuzuli"; any other rayon or marz of the
+        source named in the report, +3), inside the former NKAO or the
+        seven districts (+2) or else within 130 km of Stepanakert (+1), and nearness to the other places the report names (up to +2). The note says
+        when the choice was close.
+        """
+        if len(ids) == 1:
+            return ids[0], ""
+        scored = []
+        for vid in ids:
+            v = self.villages[vid]
+            score = 0.0
+            if v.district and v.district in context.named:
+                score += 3 + (1 if any(abs(p - pos) < 300 for p in context.named[v.district]) else 0)
+                if context.nearest_after(pos) == v.district:
+                    score += 2  # "A, B and C in Fuzuli"
+            elif v.admin1 and fold_key(v.admin1) in context.region_names:
+                score += 3  # its marz or rayon is named ("Tavush")
+            if v.in_conflict_area:
+                score += 2
+            elif _km((v.lon, v.lat), STEPANAKERT_LONLAT) <= CONFLICT_RADIUS_KM:
+                score += 1
+            if context.centre is not None:
+                score += max(0.0, 2 - _km((v.lon, v.lat), context.centre) / 50)
+            scored.append((score, vid))
+        scored.sort(key=lambda t: -t[0])
+        best, best_id = scored[0]
+        others = ", ".join(f"{self.villages[v].name} ({_where(self.villages[v])})" for _, v in scored[1:4])
+        close = best - scored[1][0] < 1.0
+        note = (f"'{surface}' names {len(ids)} places; chose {self.villages[best_id].name} ({_where(self.villages[best_id])})"
+                f"{', a close choice' if close else ''}; others: {others}")
+        return best_id, note
+
+
+class _Context:
+    """What a report says around its village names: the rayons it names and where its
+    other places are."""
+
+    def __init__(self, gz: Gazetteer, curated: list[Mention], village_surfaces: list[str]) -> None:
+        self.named: dict[str, list[int]] = {}
+        words = {fold_key(m.surface) for m in curated} | {fold_key(s) for s in village_surfaces}
+        self.region_names = words | {" ".join(w for w in k.split(" ") if w not in _PLACE_WORDS) for k in words}
+        points = []
+        for m in curated:
+            target = m.target.split(":", 1)[1] if m.target.startswith("@district:") else m.target
+            self.named.setdefault(target, []).append(m.start)
+            if m.is_place and m.target in gz.place_lonlat:
+                points.append(gz.place_lonlat[m.target])
+        self.centre = (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)) if points else None
+        self._after = sorted((m.start, m.target.split(":", 1)[1] if m.target.startswith("@district:") else m.target)
+                             for m in curated)
+
+    def nearest_after(self, pos: int, within: int = 200) -> str:
+        """The first curated place or district named after ``pos`` (within ``within`` characters)."""
+        for start, target in self._after:
+            if pos < start <= pos + within:
+                return target
+        return ""
+
+
+def one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by at most one inserted, dropped or changed letter."""
+    if a == b:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:]
+    return a[i:] == b[i + 1:]
+
+
+def _unique(*groups) -> list[str]:
+    out: list[str] = []
+    for group in groups:
+        out.extend(v for v in group if v not in out)
+    return out
+
+
+def _where(v: Village) -> str:
+    return ", ".join(x for x in (v.admin1, v.country) if x)
+
+
+def _loose(key: str) -> str:
+    return " ".join(translit_key(w) for w in key.split(" "))
+
+
+def _joined(folded: str, tokens, i: int, n: int) -> bool:
+    """Whether tokens i..i+n-1 are separated only by spaces or hyphens."""
+    return not any(folded[tokens[k][1]:tokens[k + 1][0]].strip(" -\t") for k in range(i, i + n - 1))
+
+
+_PLACE_WORDS = {"district", "region", "province", "rayon", "marz", "village", "villages", "town", "city", "river",
+                "valley", "highway", "road", "checkpoint", "bridge", "heights", "height", "hill", "community"}
+
+
+def _part_of_longer_name(text: str, start: int, end: int) -> bool:
+    """Whether the words at start..end are part of a longer name: joined by a hyphen
+    to another capitalised word, or followed by a capitalised word that is not a place
+    word (a person's surname, an outlet's second word)."""
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 40]
+    if before.endswith("-") and start >= 2 and text[start - 2].isalpha():
+        return True
+    m = re.match(r"(-|\s+)([^\W\d_][\w'’-]*)", after)
+    if not m or not m.group(2)[:1].isupper():
+        return False
+    if m.group(1) == "-":
+        return True
+    return m.group(2).lower() not in _PLACE_WORDS
+
+
+def _capitalised(text: str, pos: int) -> bool:
+    ch = text[pos]
+    return ch.isupper() or not ch.isascii() and not ch.islower()
+
+
+def _town_or_district(entry: _Entry, surface: str) -> str:
+    if entry.kind == "place" and entry.target in TOWN_OR_DISTRICT:
+        if entry.target == "lachin":
+            return "'Lachin' may mean the town, the district or the corridor"
+        return f"'{surface}' may mean the town or the district"
+    return ""
 
 
 @functools.lru_cache(maxsize=1)

@@ -78,3 +78,31 @@ def fold_key(text: str) -> str:
     """A folded lookup key: :func:`fold` with runs of spaces and hyphens made one space."""
     folded = fold(text.strip())
     return " ".join(folded.replace("-", " ").split())
+
+
+# English, Russian-style and Azerbaijani spellings of one name, brought to one skeleton
+# (applied after fold(), which has already made ş->s, ç->c, ğ->g, ı->i, ə->e, ü->u).
+_TRANSLIT_STEPS: tuple[tuple[str, str], ...] = (
+    ("'", ""), ("dzh", "c"), ("gy", "g"), ("ky", "k"), ("kh", "x"), ("sh", "s"), ("ch", "c"), ("gh", "g"), ("zh", "j"), ("j", "c"),
+    ("q", "g"), ("w", "v"), ("e", "a"), ("y", "i"), ("ou", "u"),
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def translit_key(word: str) -> str:
+    """A loose key under which the usual transliterations of one name agree.
+
+    "Shukurbayli" and "Şükürbəyli", "Dejal" and "Dəcəl", "Khocik" and "Xocik",
+    "Gubadli" and "Qubadlı", "Dzhafarabad" and "Jafarabad" get the same key: digraphs
+    are reduced (kh/x, sh/ş, ch/ç, gh/ğ, j/c, q/g; Russian-style "gy", "ky" as g, k), ``a``/``e`` and ``i``/``y`` are
+    one vowel each, apostrophes go, and doubled letters are written once. Use it only
+    where a looser match is wanted: different names can share a key.
+    """
+    s = fold_key(word)
+    for a, b in _TRANSLIT_STEPS:
+        s = s.replace(a, b)
+    out = []
+    for ch in s:
+        if not out or ch != out[-1] or ch == " ":
+            out.append(ch)
+    return "".join(out)
