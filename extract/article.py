@@ -221,14 +221,28 @@ def read_article(
         if agency:
             meta["source"] = agency.group(1)
     src = meta.get("source", "")
-    if src.startswith(("http://", "https://")) and not url:
-        url, src = src, ""
+    if src.startswith(("http://", "https://")):
+        link, outlet = _url_and_outlet(src)  # "SOURCE: https://... (The Hindu)"
+        url = url or link
+        src = outlet
     if not src and url:
         src = re.sub(r"^https?://(www\.)?", "", url).split("/")[0]
     return Article(
         text=text, title=(title if title is not None else meta.get("title", "")).strip(), source_url=url.strip(),
         source_name=src.strip(), published=pub, dateline=dateline, filename=filename, warnings=tuple(warnings),
     )
+
+
+_URL_OUTLET = re.compile(r"^(?P<url>https?://\S+?)[.,;]?(?:\s+[(\[](?P<outlet>[^)\]]{1,80})[)\]]|\s+[-–—|]\s+(?P<outlet2>.{1,80}))?\s*$")
+
+
+def _url_and_outlet(value: str) -> tuple[str, str]:
+    """A ``Source:`` value as (URL, outlet): "https://x.org/a (Outlet)" gives both; a
+    bare URL gives the URL and ''."""
+    m = _URL_OUTLET.match(value.strip())
+    if not m:
+        return value.split()[0], ""
+    return m.group("url"), (m.group("outlet") or m.group("outlet2") or "").strip()
 
 
 def read_article_file(path: str | Path, **overrides) -> Article:

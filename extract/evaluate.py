@@ -236,11 +236,15 @@ class _Places:
                 names |= self.names_of.get(ref, set())
         if e.x_layer.startswith("seven_districts:"):
             names |= self.names_of.get(e.x_layer.split(":", 1)[1], set())
-        return names | {_loose(n) for n in names}
+        return names | {_loose(n) for n in names} | ({f"@id:{e.x_place_id}"} if e.x_place_id else set())
 
     def label_names(self, lab: Label) -> set[str]:
+        """The label's spellings, and the ids the gazetteer reads them as (a label names
+        a place as the text writes it, so the text's reading is the fair one)."""
         names = {fold_key(n) for n in (lab.place, *lab.aliases) if n}
-        return names | {_loose(n) for n in names}
+        ids = {m.target for n in (lab.place, *lab.aliases) if n for m in self.gz.find(f"the village of {n}")
+               if m.is_place and m.surface.casefold() == n.casefold()}
+        return names | {_loose(n) for n in names} | {f"@id:{i}" for i in ids}
 
 
 def _kind_ok(kind: str, e: Event) -> bool:

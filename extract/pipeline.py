@@ -17,14 +17,24 @@ from dataclasses import asdict, dataclass, field
 from events import Event, EventError, make_event
 from events.actors import ACTORS_BY_ID, Actor, actors_in, sources_in
 from events.places import place_fields
+from events.villages import village
 
 from .article import Article, read_article
 from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
-from .gazetteer import Gazetteer, Mention, default_gazetteer, feature_ref
-from .rules import CIVILIAN_RX, PEOPLE_TAKEN, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical
+from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, feature_ref
+from .rules import CIVILIAN_RX, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical
 
 log = logging.getLogger(__name__)
+
+# Seats of government: a report names them as speakers ("Yerevan said") far more often
+# than as where something happened.
+CAPITALS = {"yerevan", "baku", "moscow", "ankara", "tehran"}
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|around|into|across|on the outskirts of|streets of)\s+(?:central\s+|downtown\s+|the\s+)?$", re.IGNORECASE)
+CELEBRATION = re.compile(r"\b(?:celebrat\w*|victory (?:march\w*|parades?|rall(?:y|ies))|festivit\w+|jubilant|rejoic\w+)\b", re.IGNORECASE)
+_THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)", re.IGNORECASE)
+BACKGROUND_YEARS = 5  # an event this many years before the report is history it narrates
+SEVEN_DISTRICTS = {"kalbajar", "lachin", "qubadli", "zangilan", "jabrayil", "fuzuli", "aghdam"}
 
 _ABBREV_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|No|Vol|vs|etc|e\.g|i\.e|U\.S|U\.N|U\.K|E\.U|[A-Z])\.$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ0-9А-Я])")
@@ -69,11 +79,13 @@ class UnplacedEvent:
 
 @dataclass
 class ExtractionResult:
-    """The events placed and dated, and those that could not be."""
+    """The events placed and dated, those that could not be, and background: events the
+    report narrates from long before it (:data:`BACKGROUND_YEARS`), listed apart."""
 
     article: Article
     events: list[Event] = field(default_factory=list)
     unplaced: list[UnplacedEvent] = field(default_factory=list)
+    background: list[Event] = field(default_factory=list)  # narrated history: shown apart, never stored
 
 
 @dataclass(frozen=True)
@@ -155,9 +167,63 @@ def _fire(sentence: str) -> tuple[Rule, re.Match, str] | None:
     return None if not blocked else (None, None, blocked)  # type: ignore[return-value]
 
 
+def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
+    """Every rule that fires in ``sentence`` (its first unblocked match each), the one
+    that decides the sentence first (see :func:`_fire`); the reason when every trigger
+    was blocked, ``[]`` when there is none."""
+    blocked = ""
+    candidates = []
+    for order, rule in enumerate(RULES):
+        for m in rule.pattern.finditer(sentence):
+            a, b = _clause_bounds(sentence, m.start())
+            why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
+            if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
+                why = "people captured, not territory"
+            if not why and rule.name == "agreement" and DOCUMENT_REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
+                why = "a document cited, not a new agreement"
+            if not why and rule.name == "protest" and CELEBRATION.search(sentence):
+                why = "a celebration, not a protest"
+            if why:
+                blocked = blocked or why
+                continue
+            candidates.append((rule.name == "casualties", m.start(), order, rule, m))
+            break
+    if not candidates:
+        return blocked
+    candidates.sort(key=lambda c: c[:3])
+    return [(c[3], c[4]) for c in candidates]
+
+
+def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_starts: list[int]):
+    """The events a sentence reports: (rule, match, in_scope) for the deciding trigger
+    and for each other trigger that stands in a clause of its own with a place of its
+    own ("A was shelled on Monday, while B was captured"). ``in_scope(pos)`` says
+    whether a place at ``pos`` (offset in the sentence) belongs to that event."""
+    main_rule, main_m = fired[0]
+    main_clause = _clause_bounds(sentence, main_m.start())
+    own: list[tuple[Rule, re.Match, tuple[int, int]]] = []
+    for rule, m in fired[1:]:
+        if rule.name == "casualties" or rule.event_type == main_rule.event_type and rule.sub_event_type == main_rule.sub_event_type:
+            continue
+        clause = _clause_bounds(sentence, m.start())
+        if clause == main_clause or any(clause == c for _, _, c in own):
+            continue
+        if any(clause[0] <= p < clause[1] for p in mention_starts):
+            own.append((rule, m, clause))
+    taken = [c for _, _, c in own]
+    jobs = [(main_rule, main_m, lambda p: not any(a <= p < b for a, b in taken))]
+    jobs += [(rule, m, (lambda p, c=c: c[0] <= p < c[1])) for rule, m, c in own]
+    return jobs
+
+
 def _speaker_place(text: str, mention: Mention) -> bool:
+    """Whether a place is named as who speaks or acts, not where the event happened:
+    "officials in Stepanakert said", "Yerevan rejects", "backed by Moscow". A capital
+    counts as a place only after a preposition of place ("a protest in Yerevan")."""
     before = text[max(0, mention.start - 60):mention.start]
     after = text[mention.end:mention.end + 40]
+    if mention.target in CAPITALS and not _LOCATIVE_BEFORE.search(before):
+        return True
     return bool(_SPEAKER_BEFORE.search(before) or _SPEAKER_AFTER.search(after) or _FORMER_BEFORE.search(before))
 
 
@@ -171,6 +237,9 @@ def _choose_actors(sentence: str, rule: Rule) -> tuple[Actor | None, Actor | Non
     for a in ordered:
         if a.side not in {s.side for s in sides} or not a.side:
             sides.append(a)
+    if sides[0].id == "civilians":  # civilians are whom an attack hits, never its actor
+        rest = [a for a in sides if a.id != "civilians"]
+        return (rest[0] if rest else None), ACTORS_BY_ID["civilians"]
     a1 = sides[0]
     a2 = next((a for a in sides[1:] if a.id != a1.id), None)
     if rule.event_type == "Protests" and a1.id != "protesters_az":
@@ -204,118 +273,258 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
     dateline_end = article.dateline[1] if article.dateline else -1
     seen: dict[tuple, int] = {}  # (sub-type, place, day) -> index in result.events
     all_mentions = list(gz.find(text))  # one pass over the whole text, bucketed per sentence below
+    areas = _report_areas(all_mentions, dateline_end)
+    s_index = -1
     for s in split_sentences(text):
-        if _is_headline(s):
+        if _is_headline(s) or s.end <= dateline_end:
             continue
+        s_index += 1
         dates = [d for d in find_dates(s.text, published) if s.start + d.start >= dateline_end]
-        fired = _fire(s.text)
-        if fired is None or fired[0] is None:
+        fired = _fire_all(s.text)
+        if not isinstance(fired, list) or not fired:
             if dates and dates[0].precision == 1:
                 d = dates[-1]
                 context_date = (d.date, d.precision, d.text, 0.85)
             continue
-        rule, m, _ = fired
-        ca, cb = _clause_bounds(s.text, m.start())
-        clause = s.text[ca:cb]
-        event_type, sub_type, conf = rule.event_type, rule.sub_event_type, rule.confidence
-        if rule.name == "ceasefire_violation" and re.search(rf"\b(?:{SHELLING_WORDS})\b", s.text, re.I):
-            event_type, sub_type = "Explosions/Remote violence", "Shelling/artillery/missile attack"
-        actor1, actor2 = _choose_actors(s.text, rule)
-        if rule.name == "clash" and CIVILIAN_RX.search(clause) and not SOLDIER_RX.search(clause):
-            event_type, sub_type = "Violence against civilians", "Attack"  # e.g. a civilian hit by sniper fire
-        if rule.name == "casualties":
-            if CIVILIAN_RX.search(clause):
-                event_type, sub_type = "Violence against civilians", "Attack"
-            elif not SOLDIER_RX.search(clause):
-                continue  # deaths with no one named: not an event on its own
-        if rule.name == "territory":
-            if actor1 is not None and actor1.side == "ka":
-                sub_type = "Non-state actor overtakes territory"
-            elif _PEACEFUL_TRANSFER.search(s.text):
-                event_type, sub_type = "Strategic developments", "Non-violent transfer of territory"
-        # -- date
-        clause_dates = [d for d in dates if ca <= d.start < cb] or dates
-        if clause_dates:
-            d = clause_dates[0]
-            event_date, precision, date_text, date_conf = d.date, d.precision, d.text, 1.0 if d.precision == 1 else 0.8
-            if d.precision == 1:
-                context_date = (d.date, 1, d.text, 0.85)
-        elif has_year_only(clause):
-            result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "dated only by a year or as years ago: not an event date", actor1, actor2))
-            continue
-        elif context_date is not None:
-            event_date, precision, date_text, date_conf = context_date
-            if not date_text.startswith("report of"):
-                date_text = f"{date_text} (earlier in the text)"
-        else:
-            result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no date: the text gives none and no publication date is known", actor1, actor2))
-            continue
-        # -- places
-        mentions = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous)
-                    for mm in all_mentions if s.start <= mm.start and mm.end <= s.end and mm.start >= dateline_end]
-        mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
-        districts = {mm.target.split(":", 1)[1] for mm in mentions if mm.target.startswith("@district:")}
-        towns = list({mm.target: mm for mm in mentions if mm.is_place and mm.target not in districts}.values())
-        features = list({mm.target: mm for mm in mentions if not mm.is_place}.values())
-        specific = [f for f in features if f.target not in ("@region",)]
-        chosen = towns or specific or features
-        if not chosen:
-            result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no place named in the sentence", actor1, actor2,
-                                             event_date=event_date, date_text=date_text))
-            continue
-        fatalities = fatalities_in(clause)
-        if rule.name == "casualties" and _add_to_earlier(result, chosen, event_date, fatalities):
-            continue  # deaths reported for an event already found at that place and day
-        sources = sources_in(s.text)
-        source = "; ".join(dict.fromkeys([x for x in [article.source_name, *sources] if x]))
-        for mm in chosen:
-            own_date = _date_for_place(mm, clause_dates, len(chosen))
-            if own_date is not None:
-                event_date, precision, date_text = own_date.date, own_date.precision, own_date.text
-            place_conf = 0.95 if mm.is_place else (0.85 if mm.target != "@region" else 0.75)
-            note = ""
-            if mm.ambiguous:
-                place_conf *= 0.8
-                note = mm.ambiguous
-            if len(chosen) > 1:
-                place_conf *= 0.9
-            ref = mm.target if mm.is_place else feature_ref(mm.target, event_date)
-            key = (sub_type, ref, event_date)
-            confidence = round(min(1.0, conf * place_conf * date_conf), 3)
-            if key in seen and result.events[seen[key]].x_confidence >= confidence:
-                continue  # the same event again (a lede repeated), no surer
-            fields = dict(
-                event_date=event_date, time_precision=precision, event_type=event_type, sub_event_type=sub_type,
-                actor1=actor1.name if actor1 else "", inter1=actor1.inter if actor1 else 0,
-                actor2=actor2.name if actor2 else "", inter2=actor2.inter if actor2 else 0,
-                civilian_targeting="Civilian targeting" if (actor2 and actor2.id == "civilians") or event_type == "Violence against civilians" else "",
-                source=source, source_scale="", fatalities=fatalities if len(chosen) == 1 else 0,
-                notes=_notes(event_type, sub_type, mm, event_date, sources, note, fatalities, len(chosen)),
-                x_source_url=article.source_url, x_source_title=article.title,
-                x_published=published.isoformat() if published else "",
-                x_evidence=s.text[:600], x_evidence_start=s.start, x_evidence_end=s.end, x_date_text=date_text,
-                x_confidence=confidence, x_method="rules",
-                x_article_id=article.article_id,
-            )
-            if mm.is_place:
-                fields["x_place_id"] = mm.target
-                if _NEAR_BEFORE.search(s.text[max(0, mm.start - 40):mm.start]):
-                    fields["geo_precision"] = 2
-            else:
-                fields["x_layer"] = feature_ref(mm.target, event_date)
-                fields["location"] = mm.surface if mm.target != "@region" else "Nagorno-Karabakh"
-            try:
-                event = make_event(**place_fields(fields))
-                if key in seen:
-                    result.events[seen[key]] = event
-                else:
-                    seen[key] = len(result.events)
-                    result.events.append(event)
-            except EventError as err:
-                result.unplaced.append(_unplaced(rule, event_type, sub_type, s, f"could not be placed: {err}", actor1, actor2,
-                                                 event_date=event_date, date_text=date_text))
+        in_sentence = [mm for mm in all_mentions if s.start <= mm.start and mm.end <= s.end and mm.start >= dateline_end]
+        for rule, m, in_scope in _jobs(s.text, fired, [mm.start - s.start for mm in in_sentence]):
+            context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
+                                      s_index, lambda pos: _recent_town(all_mentions, article, pos))
     log.info("extracted %d events (%d unplaced) from %s", len(result.events), len(result.unplaced), article.title or article.filename or article.article_id)
     return result
+
+
+def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: Rule, m: re.Match, in_scope, in_sentence,
+               dates, context_date, seen: dict, areas: dict[str, int], s_index: int, recent_town):
+    """Make the event(s) one trigger reports, one per place; returns the date context
+    for the sentences that follow."""
+    published = article.published
+    ca, cb = _clause_bounds(s.text, m.start())
+    clause = s.text[ca:cb]
+    event_type, sub_type, conf = rule.event_type, rule.sub_event_type, rule.confidence
+    if rule.name == "ceasefire_violation" and re.search(rf"\b(?:{SHELLING_WORDS})\b", s.text, re.I):
+        event_type, sub_type = "Explosions/Remote violence", "Shelling/artillery/missile attack"
+    actor1, actor2 = _choose_actors(s.text, rule)
+    if rule.name == "clash" and CIVILIAN_RX.search(clause) and not SOLDIER_RX.search(clause):
+        event_type, sub_type = "Violence against civilians", "Attack"  # e.g. a civilian hit by sniper fire
+    if rule.name == "casualties":
+        if CIVILIAN_RX.search(clause):
+            event_type, sub_type = "Violence against civilians", "Attack"
+        elif not SOLDIER_RX.search(clause):
+            return context_date  # deaths with no one named: not an event on its own
+    if rule.name == "territory":
+        if actor1 is not None and actor1.side == "ka":
+            sub_type = "Non-state actor overtakes territory"
+        elif _PEACEFUL_TRANSFER.search(s.text):
+            event_type, sub_type = "Strategic developments", "Non-violent transfer of territory"
+    # -- date
+    clause_dates = [d for d in dates if ca <= d.start < cb] or dates
+    if clause_dates:
+        d = clause_dates[0]
+        event_date, precision, date_text, date_conf = d.date, d.precision, d.text, 1.0 if d.precision == 1 else 0.8
+        if d.precision == 1:
+            context_date = (d.date, 1, d.text, 0.85)
+    elif has_year_only(clause):
+        result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "dated only by a year or as years ago: not an event date", actor1, actor2))
+        return context_date
+    elif context_date is not None:
+        event_date, precision, date_text, date_conf = context_date
+        if not date_text.startswith("report of"):
+            date_text = f"{date_text} (earlier in the text)"
+    else:
+        result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no date: the text gives none and no publication date is known", actor1, actor2))
+        return context_date
+    # -- places
+    mentions = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous)
+                for mm in in_sentence if in_scope(mm.start - s.start)]
+    named_any = bool(mentions)
+    mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
+    mentions = _rayon_lists(s.text, mentions)
+    mentions = [mm for mm in mentions if not _container(s.text, mm, mentions)]
+    districts = {mm.target.split(":", 1)[1] for mm in mentions if mm.target.startswith("@district:")}
+    towns = list({mm.target: mm for mm in mentions if mm.is_place and mm.target not in districts}.values())
+    features = list({mm.target: mm for mm in mentions if not mm.is_place}.values())
+    specific = [f for f in features if f.target not in ("@region",)]
+    chosen = towns or specific or features
+    area_note = ""
+    # The area only for news: a trigger with a day of its own, or one in the lede; never
+    # a bare tally of deaths ("the war cost 6,500 lives"), which is no event.
+    dated_here = any(ca <= d.start < cb and d.precision == 1 for d in dates)
+    lede_or_dated = rule.name != "casualties" and (dated_here or s_index < 3)
+    if not chosen and not named_any and (town := _the_town(s, clause, ca, recent_town)) is not None:
+        chosen = [town]
+        conf *= 0.85
+    area = _area_for(event_type, sub_type, areas)
+    if not chosen and not named_any and area is not None and lede_or_dated:
+        # No place in the sentence at all: the area the report is about, less sure.
+        chosen = [Mention(0, 0, _AREA_NAMES[area], area, "feature")]
+        conf *= 0.6
+        area_note = "the sentence names no place: placed on the area the report is about"
+    if not chosen:
+        result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no place named in the sentence", actor1, actor2,
+                                         event_date=event_date, date_text=date_text))
+        return context_date
+    if rule.name == "casualties" and not dates and all(mm.target in _AREA_TARGETS for mm in chosen):
+        result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "a tally of deaths with no day, over a whole region, line or border: not an event",
+                                         actor1, actor2, event_date=event_date, date_text=date_text))
+        return context_date
+    if sub_type == "Agreement" and len(chosen) > 1:
+        chosen = chosen[:1]  # an agreement is one event, not one per place it names
+    fatalities = fatalities_in(clause)
+    if rule.name == "casualties" and _add_to_earlier(result, chosen, event_date, fatalities):
+        return context_date  # deaths reported for an event already found at that place and day
+    sources = sources_in(s.text)
+    source = "; ".join(dict.fromkeys([x for x in [article.source_name, *sources] if x]))
+    for mm in chosen:
+        own_date = _date_for_place(mm, clause_dates, len(chosen))
+        if own_date is not None:
+            event_date, precision, date_text = own_date.date, own_date.precision, own_date.text
+        place_conf = 0.95 if mm.is_place else (0.85 if mm.target != "@region" else 0.75)
+        note = ""
+        if mm.ambiguous:
+            place_conf *= 0.8
+            note = mm.ambiguous
+        if len(chosen) > 1:
+            place_conf *= 0.9
+        ref = mm.target if mm.is_place else feature_ref(mm.target, event_date)
+        key = (sub_type, ref, event_date)
+        confidence = round(min(1.0, conf * place_conf * date_conf), 3)
+        if key in seen and result.events[seen[key]].x_confidence >= confidence:
+            continue  # the same event again (a lede repeated), no surer
+        fields = dict(
+            event_date=event_date, time_precision=precision, event_type=event_type, sub_event_type=sub_type,
+            actor1=actor1.name if actor1 else "", inter1=actor1.inter if actor1 else 0,
+            actor2=actor2.name if actor2 else "", inter2=actor2.inter if actor2 else 0,
+            civilian_targeting="Civilian targeting" if (actor2 and actor2.id == "civilians") or event_type == "Violence against civilians" else "",
+            source=source, source_scale="", fatalities=fatalities if mm is chosen[0] else 0,
+            notes=_notes(event_type, sub_type, mm, event_date, sources, note, fatalities, chosen),
+            x_source_url=article.source_url, x_source_title=article.title,
+            x_published=published.isoformat() if published else "",
+            x_evidence=s.text[:600], x_evidence_start=s.start, x_evidence_end=s.end, x_date_text=date_text,
+            x_confidence=confidence, x_method="rules",
+            x_article_id=article.article_id,
+        )
+        if mm.is_place:
+            fields["x_place_id"] = mm.target
+            if _NEAR_BEFORE.search(s.text[max(0, mm.start - 40):mm.start]):
+                fields["geo_precision"] = 2
+        else:
+            fields["x_layer"] = feature_ref(mm.target, event_date)
+            fields["location"] = mm.surface if mm.target != "@region" else "Nagorno-Karabakh"
+        try:
+            event = make_event(**place_fields(fields))
+            if event.event_type == "Protests" and event.actor1.startswith("Protesters"):
+                event = _protesters_of(event)
+            if published is not None and (published - event_date).days > 365 * BACKGROUND_YEARS:
+                result.background.append(event)  # "Shusha, which Armenian forces seized in 1992"
+                continue
+            if key in seen:
+                result.events[seen[key]] = event
+            else:
+                seen[key] = len(result.events)
+                result.events.append(event)
+        except EventError as err:
+            result.unplaced.append(_unplaced(rule, event_type, sub_type, s, f"could not be placed: {err}", actor1, actor2,
+                                             event_date=event_date, date_text=date_text))
+    return context_date
+
+
+_AREA_TARGETS = ("@region", "@contact_line", "@border")
+_AREA_NAMES = {"@region": "Nagorno-Karabakh", "@contact_line": "line of contact", "@border": "Armenia-Azerbaijan border"}
+_IN_BEFORE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
+_RAYONS_AFTER = re.compile(r"^\s*(?:(?:,|and|,\s*and)\s+[^,;.]{2,30}?)*?\s*\b(?:regions|districts|rayons|provinces)\b", re.IGNORECASE)
+
+
+def _report_areas(mentions: list[Mention], dateline_end: int) -> dict[str, int]:
+    """How often a report names the region, the line of contact and the border."""
+    counts: dict[str, int] = {}
+    for mm in mentions:
+        if mm.start >= dateline_end and mm.target in _AREA_TARGETS:
+            counts[mm.target] = counts.get(mm.target, 0) + 1
+    return counts
+
+
+_FRONT_TYPES = {"Battles", "Explosions/Remote violence"}
+
+
+def _area_for(event_type: str, sub_type: str, areas: dict[str, int]) -> str | None:
+    """Where an event with no place goes: fighting and ceasefires on the front the report
+    names (the line of contact, else the border), anything else on the region; failing
+    that, whichever of them the report names most."""
+    if not areas:
+        return None
+    if event_type in _FRONT_TYPES or sub_type == "Agreement":
+        for front in ("@contact_line", "@border"):
+            if front in areas:
+                return front
+    if "@region" in areas:
+        return "@region"
+    return max(areas, key=lambda t: areas[t])
+
+
+def _protesters_of(event: Event) -> Event:
+    """Protesters are named by the country they protest in (ACLED's "Protesters (Armenia)")."""
+    from events.model import replace
+
+    who = f"Protesters ({event.country})" if event.country in ("Armenia", "Azerbaijan") else "Protesters"
+    return replace(event, actor1=who) if who != event.actor1 else event
+
+
+def _recent_town(mentions: list[Mention], article: Article, pos: int) -> Mention | None:
+    """The town "the city" refers to at ``pos``: the dateline's place, else the last town
+    named before ``pos`` (not as a speaker's seat)."""
+    if article.dateline:
+        a, b = article.dateline
+        for mm in mentions:
+            if a <= mm.start < b and mm.is_place:
+                return mm
+    last = None
+    for mm in mentions:
+        if mm.start >= pos:
+            break
+        if mm.is_place and mm.target not in CAPITALS:
+            last = mm
+    return last
+
+
+def _the_town(s: _Sentence, clause: str, clause_start: int, recent_town) -> Mention | None:
+    """The place "the city", "the town" or "the regional capital" in ``clause`` means."""
+    m = _THE_TOWN.search(clause)
+    if not m:
+        return None
+    town = recent_town(s.start)
+    if town is None:
+        return None
+    start = clause_start + m.start()
+    note = f"'{m.group(0)}' read as {town.surface}, the dateline or the last town named before"
+    return Mention(start, clause_start + m.end(), town.surface, town.target, town.kind, note)
+
+
+def _container(sentence: str, mm: Mention, mentions: list[Mention]) -> bool:
+    """Whether a town named "in X" right after villages of X's rayon only says where
+    they are ("A, B and C in Fuzuli"): X is then no place of the event."""
+    if not mm.is_place or not _IN_BEFORE.search(sentence[max(0, mm.start - 10):mm.start]):
+        return False
+    for other in mentions:
+        if other.end <= mm.start and mm.start - other.end < 120:
+            v = village(other.target)
+            if v is not None and v.district == mm.target:
+                return True
+    return False
+
+
+def _rayon_lists(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """"in the Tartar, Jabrayil and Fuzuli regions": districts, not towns. A district
+    of the map becomes its area; a rayon the map does not draw is dropped."""
+    out = []
+    for mm in mentions:
+        if mm.is_place and mm.target in TOWN_OR_DISTRICT | {"martuni", "martakert", "hadrut", "askeran"} and \
+                _RAYONS_AFTER.match(sentence[mm.end:mm.end + 80]):
+            if mm.target in SEVEN_DISTRICTS:
+                out.append(Mention(mm.start, mm.end, mm.surface, f"@district:{mm.target}", "feature", ""))
+            continue
+        out.append(mm)
+    return out
 
 
 def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.date, fatalities: int) -> bool:
@@ -343,16 +552,20 @@ def _date_for_place(mm: Mention, dates, n_places: int):
     return min(after, key=lambda d: d.start - mm.end) if after else None
 
 
-def _notes(event_type, sub_type, mm: Mention, day, sources, note, fatalities, n_places) -> str:
+def _notes(event_type, sub_type, mm: Mention, day, sources, note, fatalities, chosen: list[Mention]) -> str:
     bits = [f"{sub_type} ({event_type}) reported at {mm.surface} on {day.isoformat()}"]
     if sources:
         bits.append("per " + ", ".join(sources))
-    if fatalities and n_places == 1:
+    if fatalities and len(chosen) == 1:
         bits.append(f"{fatalities} killed (lowest figure reported)")
     if note:
         bits.append(note)
-    if n_places > 1:
-        bits.append(f"the sentence names {n_places} places; one event each, fatalities not split")
+    if len(chosen) > 1:
+        bits.append(f"the sentence names {len(chosen)} places; one event each")
+        if fatalities and mm is chosen[0]:
+            bits.append(f"{fatalities} killed across them (lowest figure reported, not split by place): counted on this event only")
+        elif fatalities:
+            bits.append(f"the {fatalities} deaths the sentence reports are counted on the event at {chosen[0].surface}")
     return "; ".join(bits) + "."
 
 

@@ -47,15 +47,15 @@ RULES: tuple[Rule, ...] = (
          "Battles", "Government regains territory", 0.75),
     Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|transferred (?:to|under))\b"),
          "Strategic developments", "Non-violent transfer of territory", 0.75),
-    Rule("clash", _rx(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the)? (?:armenian |azerbaijani |military |army )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attack|offensive|operation))\b"),
+    Rule("clash", _rx(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the| its| their| our)? (?:armenian |azerbaijani |military |army |combat )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attack|offensive|operation))\b"),
          "Battles", "Armed clash", 0.75),
-    Rule("agreement", _rx(r"\b(?:agreed|signed|reached|brokered|came into (?:force|effect)|took effect|accepted|announced|declared|proclaimed|struck|concluded)\b[^.;]{0,60}\b(?:cease-?fire|truce|agreement|deal|statement|accord|surrender|disarm\w*)\b|\b(?:cease-?fire|truce|agreement|deal|armistice)\b[^.;]{0,40}\b(?:was|were|has been|had been|is) (?:agreed|signed|reached|announced|declared|brokered)\b|\b(?:cease-?fire|truce)s? (?:took|takes|came into|went into) (?:effect|force)\b|\btrilateral statement\b|\bagreed (?:on|to) (?:a |the )?(?:disarm|dissolve|lay down|border|delimitation|cease-?fire|truce)\w*|\bhalt(?:ed)? (?:the )?hostilities\b|\b(?:provisionally )?agreed on the (?:border|line)\b"),
+    Rule("agreement", _rx(r"\b(?:agreed|signed|reached|brokered|came into (?:force|effect)|took effect|accepted|announced|declared|proclaimed|struck|concluded)\b[^.;]{0,60}\b(?:cease-?fire|truce|agreement|deal|statement|accord|surrender|disarm\w*)\b|\b(?:cease-?fire|truce|agreement|deal|armistice)\b[^.;]{0,40}\b(?:was|were|has been|had been|is) (?:agreed|signed|reached|announced|declared|brokered)\b|\b(?:cease-?fire|truce)s? (?:took|takes|came into|went into) (?:effect|force)\b|\b(?:cease-?fire|truce)\s+(?:\w+\s+)?(?:declared|agreed|announced|brokered|reached|signed)\b|\b(?:accepted|agreed to|declared|announced) (?:a |an |the )?(?:\w+ )?(?:cease-?fire|truce)\b|\btrilateral statement\b|\bagreed (?:on|to) (?:a |the )?(?:disarm|dissolve|lay down|border|delimitation|cease-?fire|truce)\w*|\bhalt(?:ed)? (?:the )?hostilities\b|\b(?:provisionally )?agreed on the (?:border|line)\b"),
          "Strategic developments", "Agreement", 0.75),
     Rule("talks", _rx(r"\b(?:held|hold|holding) (?:\w+ ){0,3}talks\b|\btalks (?:were |was )?(?:held|over|took place|began|ended)\b|\bsat down with\b|\bmet (?:with )?(?:\w+ ){0,4}(?:to discuss|for talks)\b|\b(?:dissolv\w+|dissolution of)\b[^.;]{0,40}\b(?:republic|state institutions|government)\b"),
          "Strategic developments", "Other", 0.65),
     Rule("checkpoint", _rx(r"\b(?:set up|established|installed|erected|opened|placed)\b[^.;]{0,30}\bcheck-?points?\b|\bcheck-?points? (?:was|were|had been|has been) (?:set up|established|installed|erected)\b"),
          "Strategic developments", "Headquarters or base established", 0.75),
-    Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|closed (?:the |off the )?(?:road|corridor|highway|route)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
+    Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|closed (?:the |off the )?(?:\w+ ){0,2}(?:road|corridor|highway|route|checkpoint)|closures? of (?:the )?(?:\w+ ){0,3}(?:road|corridor|highway|route|checkpoint|border crossing)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
          "Strategic developments", "Other", 0.7),
     Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b"),
          "Strategic developments", "Other", 0.7),
@@ -71,6 +71,10 @@ RULES: tuple[Rule, ...] = (
 # "32 captured", "captured two soldiers": people taken, not ground.
 PEOPLE_TAKEN = _rx(r"(?:\b\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens|several))\s+(?:\w+\s+){0,2}(?:were\s+)?(?:captured|seized)\b|\b(?:captured|seized)\s+(?:\w+\s+){0,2}(?:soldiers|servicemen|troops|prisoners|civilians|people|men)\b")
 
+# "as set out in the Trilateral Statement signed on ...": a document cited, not news.
+DOCUMENT_REFERENCE = _rx(r"\b(?:as set out in|set out in|under|in line with|according to|pursuant to|in accordance with|"
+                         r"provided for (?:by|in)|envisaged (?:by|in)|stipulated (?:by|in)|the terms of|since)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$")
+
 REFERENCE = _rx(r"\b(?:areas?|territor\w+|lands?|villages?|positions?|districts?|regions?|towns?)\s+(?:it|they|that|which|azerbaijan|armenia|baku)(?:\s+had|\s+has)?\s*$")
 
 NEGATION = _rx(
@@ -81,7 +85,8 @@ HYPOTHETICAL = _rx(
     r"\b(?:would|could|may|might|threaten\w*|plans? to|planning to|ready to|prepar\w+ (?:to|for)|urg\w+|"
     r"call(?:ed|s|ing)? for|need for|demand\w*|warn\w* (?:of|that|against)|fears? (?:of|that)|risk of|if|"
     r"unless|aimed at preventing|to prevent|possible|potential|intend\w*|seeks? to|sought to|vow\w*|pledg\w*|"
-    r"to take control|(?:is|are|was|were) to|will|shall|feared|fear(?:s|ing)?|expected to|set to|likely to)\b"
+    r"to take control|(?:is|are|was|were) to|will|shall|feared|fear(?:s|ing)?|expected to|set to|likely to|ought to|should|"
+    r"must|supposed to)\b"
 )
 CIVILIAN_RX = _rx(r"\bcivilians?\b|\bresidents?\b|\bchildren\b|\bwomen\b|\bresidential\b|\bhomes?\b|\bhospitals?\b|\bschools?\b")
 SOLDIER_RX = _rx(r"\bsoldiers?\b|\bservicem[ae]n\b|\btroops\b|\bconscripts?\b|\bofficers?\b|\bmilitary personnel\b|\bfighters\b")

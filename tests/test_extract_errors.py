@@ -1,0 +1,98 @@
+"""One test per error class that new users found in the extractor (issue: extraction
+that holds on real reports). Every text here is written by the project."""
+from __future__ import annotations
+
+import datetime as dt
+
+from extract import events_from_text, read_article
+from extract.fatalities import fatalities_in
+
+
+def _events(text: str, published: str):
+    return events_from_text(text, published=published).events
+
+
+def test_a_capital_as_speaker_is_not_where_the_event_happened():
+    got = _events("Yerevan rejects the claim that Armenian forces shelled Azerbaijani positions on Monday.", "2021-06-02")
+    assert all(e.x_place_id != "yerevan" for e in got)
+    got = _events("Backed by Yerevan, Karabakh forces captured the village of Talish on Saturday.", "2016-04-04")
+    assert all(e.x_place_id != "yerevan" for e in got)
+
+
+def test_a_capital_is_a_place_after_a_preposition_of_place():
+    got = _events("Protesters rallied in Yerevan on Monday against the deal.", "2020-11-11")
+    assert [(e.x_place_id, e.event_type) for e in got] == [("yerevan", "Protests")]
+    assert got[0].actor1 == "Protesters (Armenia)"  # named by the country of the protest
+
+
+def test_a_closure_feared_to_lead_to_fighting_is_a_blockade_not_a_battle():
+    got = _events("The closure of the Lachin corridor on Monday raised fears of renewed fighting.", "2022-12-14")
+    assert [(e.event_type, e.x_layer.split(":")[0]) for e in got] == [("Strategic developments", "lachin_corridor")]
+    assert got[0].event_date == dt.date(2022, 12, 12)
+
+
+def test_the_city_resolves_to_the_dateline_or_the_last_town_named():
+    got = _events("STEPANAKERT, Sept 19 (Reuters) - Heavy shelling hit the city on Tuesday, residents said.", "2023-09-19")
+    assert [e.x_place_id for e in got] == ["stepanakert"]
+    assert "the city" in got[0].notes
+    text = "Officials in Goris met on Monday. Later, Martuni came under fire. Shelling hit the town again on Tuesday."
+    got = _events(text, "2023-09-20")
+    assert {e.x_place_id for e in got} == {"martuni"}
+
+
+def test_spelling_variants_reach_the_gazetteer():
+    for spelling in ("Gyanja", "Gyandzha", "Gəncə", "Ganja"):
+        got = _events(f"A missile struck {spelling} overnight, officials said.", "2020-10-11")
+        assert [e.x_place_id for e in got] == ["ganja"], spelling
+
+
+def test_fatalities_from_digits_and_words_by_acled_rules():
+    assert fatalities_in("19 civilians died") == 19
+    assert fatalities_in("Nineteen civilians died in the strike") == 19
+    assert fatalities_in("between 5 and 8 soldiers were killed") == 5  # the lowest figure
+    assert fatalities_in("a dozen soldiers were wounded") == 0  # wounded are not deaths
+    assert fatalities_in("no one was killed") == 0
+
+
+def test_a_toll_over_several_places_is_counted_once_and_civilians_are_the_target():
+    got = _events("Azerbaijani shelling of Stepanakert and Martuni on Tuesday killed 19 civilians, officials said.", "2023-09-20")
+    assert [(e.x_place_id, e.fatalities) for e in got] == [("stepanakert", 19), ("martuni", 0)]
+    assert "counted on the event at Stepanakert" in got[1].notes
+    assert all(e.actor1 != "Civilians" and e.actor2 == "Civilians" for e in got)
+
+
+def test_history_narrated_with_an_old_date_is_background_not_news():
+    result = events_from_text("Armenian forces seized Shusha on May 8, 1992, after a long siege.", published="2020-11-09")
+    assert result.events == []
+    assert [(e.x_place_id, e.event_date.year) for e in result.background] == [("shusha", 1992)]
+
+
+def test_a_celebration_is_not_a_protest():
+    got = _events("Crowds held victory rallies in Shusha on Tuesday to celebrate the recapture.", "2020-11-11")
+    assert all(e.event_type != "Protests" for e in got)
+    got = _events("Residents held a protest in Shusha on Tuesday against the closure.", "2020-11-11")
+    assert [e.event_type for e in got] == ["Protests"]
+
+
+def test_the_source_header_gives_a_clean_url_and_the_outlet():
+    a = read_article("Title: T\nSource: https://example.org/news/x.ece (The Example)\nPublished: 2020-10-11\n\nText.")
+    assert (a.source_url, a.source_name) == ("https://example.org/news/x.ece", "The Example")
+    a = read_article("Source: https://example.org/news/x.ece\n\nText.")
+    assert (a.source_url, a.source_name) == ("https://example.org/news/x.ece", "example.org")
+
+
+def test_a_sentence_reports_several_events_each_at_its_own_place():
+    text = "Azerbaijani forces shelled Stepanakert on Monday, while Karabakh forces captured Talish."
+    got = {(e.x_place_id, e.sub_event_type) for e in _events(text, "2016-04-05")}
+    assert ("stepanakert", "Shelling/artillery/missile attack") in got
+    assert any(p != "stepanakert" and "territory" in t for p, t in got)
+    assert not any(p == "stepanakert" and "territory" in t for p, t in got)
+
+
+def test_a_list_of_villages_gives_one_event_each_and_the_rayon_only_places_them():
+    text = "The army freed the villages of Karkhulu, Horovlu and Dejal in Jabrayil on October 4."
+    got = _events(text, "2020-10-04")
+    names = sorted(e.location for e in got)
+    assert len(got) == 3, names
+    assert all(e.x_place_id.startswith(("wof-", "gn-")) for e in got)
+    assert all(e.event_date == dt.date(2020, 10, 4) for e in got)
