@@ -150,18 +150,23 @@ class Gazetteer:
             if entry.kind == "place" and len(key) >= 4:
                 loose.setdefault(_loose(key), set()).add(entry.target)
         self._loose_places = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
+        self._loose_place_first = {k.split(" ")[0] for k in self._loose_places}
         # Villages by spelling and by transliteration: key -> village ids.
         self.villages = villages()
         self._village_exact: dict[str, list[str]] = {}
         self._village_loose: dict[str, list[str]] = {}
         self._loose_by_prefix: dict[str, list[str]] = {}  # first 3 letters -> long loose keys
         self._english_like: set[str] = set()  # keys that need a cue ("the village of ...")
+        self._first_words: set[str] = set()  # first words (folded and loose) of village names
+        self._near_memo: dict[str, list[str]] = {}
         for key, lkey, ids, english in village_index():
             if len(key) - key.count(" ") < 3 or key in names or key.count(" ") >= _MAX_VILLAGE_WORDS:
                 continue
             if english:
                 self._english_like.update({key, lkey})
             self._village_exact.setdefault(key, []).extend(ids)
+            self._first_words.add(key.split(" ")[0])
+            self._first_words.add(lkey.split(" ")[0])
             for k in {lkey, lkey.replace(" ", "")}:
                 if k not in self._village_loose:
                     self._village_loose[k] = []
@@ -232,6 +237,12 @@ class Gazetteer:
             if taken[i] or not _capitalised(text, tokens[i][0]):
                 i += 1
                 continue
+            word = tokens[i][2]
+            lword = translit_key(word)
+            if word not in self._first_words and lword not in self._first_words and lword not in self._loose_place_first \
+                    and len(lword) < _NEAR_MIN_CHARS:
+                i += 1  # no name starts with this word, and it is too short to be one letter off one
+                continue
             hit = None
             for n in range(min(_MAX_VILLAGE_WORDS, len(tokens) - i), 0, -1):
                 if any(taken[i:i + n]) or (n > 1 and not _joined(folded, tokens, i, n)):
@@ -243,7 +254,7 @@ class Gazetteer:
                 elif ids := _unique(self._village_exact.get(key, ()), self._village_loose.get(lkey, ()),
                                     self._village_loose.get(lkey.replace(" ", ""), ()) if n > 1 else ()):
                     hit = (n, "village", ids)
-                elif len(lkey) >= _NEAR_MIN_CHARS and (near := self._near(lkey)):
+                elif n <= 2 and len(lkey) >= _NEAR_MIN_CHARS and (near := self._near(lkey)):
                     hit = (n, "village", near)
                 if hit:
                     break
@@ -276,10 +287,15 @@ class Gazetteer:
     def _near(self, lkey: str) -> list[str]:
         """Villages whose loose key is one edit (a letter added, dropped or changed) off
         ``lkey``; long names only, looked up among the keys with the same first letters."""
+        cached = self._near_memo.get(lkey)
+        if cached is not None:
+            return cached
         out: list[str] = []
         for k in self._loose_by_prefix.get(lkey[:3], ()):
             if k not in self._english_like and abs(len(k) - len(lkey)) <= 1 and one_edit(k, lkey):
                 out.extend(v for v in self._village_loose[k] if v not in out)
+        if len(self._near_memo) < 100_000:  # words recur across reports ("Azerbaijani"): look each up once
+            self._near_memo[lkey] = out
         return out
 
     def choose_village(self, ids: list[str], context: "_Context", pos: int, surface: str) -> tuple[str, str]:

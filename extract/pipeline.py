@@ -194,6 +194,9 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     return [(c[3], c[4]) for c in candidates]
 
 
+_VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
+
+
 def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_starts: list[int]):
     """The events a sentence reports: (rule, match, in_scope) for the deciding trigger
     and for each other trigger that stands in a clause of its own with a place of its
@@ -202,16 +205,23 @@ def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_starts: lis
     main_rule, main_m = fired[0]
     main_clause = _clause_bounds(sentence, main_m.start())
     own: list[tuple[Rule, re.Match, tuple[int, int]]] = []
+    shared: list[tuple[Rule, re.Match]] = []
     for rule, m in fired[1:]:
         if rule.name == "casualties" or rule.event_type == main_rule.event_type and rule.sub_event_type == main_rule.sub_event_type:
             continue
         clause = _clause_bounds(sentence, m.start())
-        if clause == main_clause or any(clause == c for _, _, c in own):
+        if clause == main_clause:
+            # shelling and fighting reported together ("shelled and stormed positions"): both
+            if {rule.event_type, main_rule.event_type} == _VIOLENT_PAIR and not any(r.event_type == rule.event_type for r, _ in shared):
+                shared.append((rule, m))
+            continue
+        if any(clause == c for _, _, c in own):
             continue
         if any(clause[0] <= p < clause[1] for p in mention_starts):
             own.append((rule, m, clause))
     taken = [c for _, _, c in own]
-    jobs = [(main_rule, main_m, lambda p: not any(a <= p < b for a, b in taken))]
+    in_main = lambda p: not any(a <= p < b for a, b in taken)  # noqa: E731
+    jobs = [(main_rule, main_m, in_main)] + [(rule, m, in_main) for rule, m in shared]
     jobs += [(rule, m, (lambda p, c=c: c[0] <= p < c[1])) for rule, m, c in own]
     return jobs
 
