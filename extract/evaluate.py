@@ -50,7 +50,9 @@ KIND_TO_ACLED: dict[str, set[tuple[str, str]]] = {
     "territorial control change": {("Battles", "Government regains territory"),
                                    ("Battles", "Non-state actor overtakes territory"),
                                    (_SD, "Non-violent transfer of territory")},
-    "ceasefire/agreement": {(_SD, "Agreement")},
+    # the development set labels peacekeepers' posts and headquarters, set up to carry
+    # out a ceasefire, as its implementation; ACLED's type for them is a base established
+    "ceasefire/agreement": {(_SD, "Agreement"), (_SD, "Headquarters or base established")},
     "humanitarian corridor/evacuation/displacement": {(_SD, "Other")},
     "blockade/checkpoint": {(_SD, "Other"), (_SD, "Headquarters or base established")},
     "explosion/accident": {(_ER, "Remote explosive/landmine/IED"), (_SD, "Other")},

@@ -98,6 +98,7 @@ CONFLICT_RADIUS_KM = 130  # NKAO, the seven districts and the border areas on bo
 _VILLAGE_CUE_BEFORE = re.compile(r"\b(?:villages?|settlements?|hamlets?|towns?|communit(?:y|ies))\s+(?:of\s+)?(?:\w+\s*,\s*|\w+\s+and\s+)*$", re.IGNORECASE)
 _VILLAGE_CUE_AFTER = re.compile(r"^\s+(?:village|settlement|community)\b", re.IGNORECASE)
 _MAX_VILLAGE_WORDS = 4
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s*$", re.IGNORECASE)
 _NEAR_MIN_CHARS = 8  # one letter off is a match only for names this long (loose key)
 
 
@@ -270,7 +271,8 @@ class Gazetteer:
                 out.append(Mention(start, end, text[start:end], ids[0], "place", ""))
                 continue
             surface = text[start:end]
-            cue = bool(_VILLAGE_CUE_BEFORE.search(text[max(0, start - 80):start]) or _VILLAGE_CUE_AFTER.search(text[end:end + 20]))
+            cue = bool(_VILLAGE_CUE_BEFORE.search(text[max(0, start - 80):start]) or _VILLAGE_CUE_AFTER.search(text[end:end + 20])
+                       or (pending and _LIST_GAP.match(text[pending[-1][1]:start])))  # "Domi, Tugh, Akaku": a list of villages
             key = fold_key(surface)
             if not cue and (key in self._english_like or _loose(key) in self._english_like):
                 continue

@@ -300,6 +300,7 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
         for rule, m, in_scope in _jobs(s.text, fired, [mm.start - s.start for mm in in_sentence]):
             context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
                                       s_index, lambda pos: _recent_town(all_mentions, article, pos))
+    result.events = _drop_summaries(result.events)
     log.info("extracted %d events (%d unplaced) from %s", len(result.events), len(result.unplaced), article.title or article.filename or article.article_id)
     return result
 
@@ -360,7 +361,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     # The area only for news: a trigger with a day of its own, or one in the lede; never
     # a bare tally of deaths ("the war cost 6,500 lives"), which is no event.
     dated_here = any(ca <= d.start < cb and d.precision == 1 for d in dates)
-    lede_or_dated = rule.name != "casualties" and (dated_here or s_index < 3)
+    anchored = date_text.endswith("(earlier in the text)") and precision == 1  # a narrative of a stated day
+    lede_or_dated = rule.name != "casualties" and (dated_here or anchored or s_index < 3)
     if not chosen and not named_any and (town := _the_town(s, clause, ca, recent_town)) is not None:
         chosen = [town]
         conf *= 0.85
@@ -443,6 +445,17 @@ _AREA_TARGETS = ("@region", "@contact_line", "@border")
 _AREA_NAMES = {"@region": "Nagorno-Karabakh", "@contact_line": "line of contact", "@border": "Armenia-Azerbaijan border"}
 _IN_BEFORE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
 _RAYONS_AFTER = re.compile(r"^\s*(?:(?:,|and|,\s*and)\s+[^,;.]{2,30}?)*?\s*\b(?:regions|districts|rayons|provinces)\b", re.IGNORECASE)
+
+
+_WIDE_LAYERS = ("peacekeeping_zone", "nkao", "contact_line", "borders")
+
+
+def _drop_summaries(events: list[Event]) -> list[Event]:
+    """Drop an event on a whole region, line or border that repeats, on the same day, an
+    event of the same kind placed more precisely in the report ("the fighting over
+    Nagorno-Karabakh, which killed one soldier" after "clashes near Sotk")."""
+    precise = {(e.sub_event_type, e.event_date) for e in events if not e.x_layer.startswith(_WIDE_LAYERS)}
+    return [e for e in events if not (e.x_layer.startswith(_WIDE_LAYERS) and (e.sub_event_type, e.event_date) in precise)]
 
 
 def _report_areas(mentions: list[Mention], dateline_end: int) -> dict[str, int]:

@@ -34,7 +34,7 @@ def _rx(p: str) -> re.Pattern:
 RULES: tuple[Rule, ...] = (
     Rule("ceasefire_violation", _rx(r"\b(?:violat\w*|breach\w*|broke|broken|breaking)\b[^.;]{0,40}\b(?:cease-?fire|truce)\b|\bcease-?fire violations?\b"),
          "Battles", "Armed clash", 0.8),
-    Rule("drone", _rx(r"\b(?:drone|uav|air) ?strikes?\b|\bairstrikes?\b|\b(?:drones?|uavs?|bayraktars?|tb2s?|loitering munitions?|kamikaze drones?|warplanes?|aircraft)\b[^.;]{0,60}\b(?:struck|strike|hit|attack\w*|destroy\w*|bomb\w*|target\w*)\b|\b(?:struck|hit|attack\w*|destroy\w*|target\w*)\b[^.;]{0,40}\b(?:with|by) (?:a |an )?(?:drones?|uavs?)\b"),
+    Rule("drone", _rx(r"\b(?:drone|uav|air) ?strikes?\b|\bairstrikes?\b|\b(?:drones?|uavs?|bayraktars?|tb2s?|loitering munitions?|kamikaze drones?|warplanes?|aircraft)\b[^.;]{0,60}\b(?:struck|strike|hit|attack\w*|destroy\w*|bomb\w*|target\w*)\b|\b(?:struck|hit|attack\w*|destroy\w*|target\w*)\b[^.;]{0,40}\b(?:with|by) (?:a |an )?(?:drones?|uavs?)\b|\b(?:drones?|uavs?) (?:were |was )?used against\b|\bused (?:\w+ )?(?:drones?|uavs?) against\b"),
          "Explosions/Remote violence", "Air/drone strike", 0.8),
     Rule("shelling", _rx(rf"\b(?:{SHELLING_WORDS})\b"), "Explosions/Remote violence", "Shelling/artillery/missile attack", 0.8),
     Rule("landmine", _rx(r"\blandmines?\b|\banti-?(?:tank|personnel) mines?\b|\b(?:stepped on|hit|struck|detonated|ran over) an? (?:land)?mine\b|\bmine (?:explosion|blast)\b|\bieds?\b|\bimprovised explosive\b"),
@@ -45,7 +45,7 @@ RULES: tuple[Rule, ...] = (
          "Protests", "Peaceful protest", 0.7),
     Rule("territory", _rx(r"\b(?:(?:took|retook|take|taken|taking) (?:over )?(?=(?:the )?(?:town|city|village|villages|heights?|hills?|positions?|settlements?|(?-i:[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ])))|took (?:full )?control|taken (?:full )?control|(?:took|taken|won) back|captured|seized|(?:was|were|been|had|have|has|army|forces|troops) (?:\w+ )?freed|freed (?:from (?:the )?occupation|the (?:town|city|village|villages|settlements?|heights?))|(?:the |newly )?freed (?:settlements?|villages?|towns?|territor\w+)|liberat(?:ed|ing|ion of)|recaptured|retook|retaken|regained(?: control)?|fell to|entered the (?:city|town|village)|raised (?:the|its|their) flags?|under (?:its|azerbaijani|armenian|full|their) control|brought (?:\w+ ){0,3}under (?:\w+ )?control|(?:restored|re-?established) (?:\w+ ){0,2}(?:control|sovereignty)|lost control of)\b"),
          "Battles", "Government regains territory", 0.75),
-    Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|transferred (?:to|under))\b"),
+    Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|pulled (?:\w+ ){0,2}(?:troops|forces|units|soldiers) (?:out|back)|transferred (?:to|under))\b"),
          "Strategic developments", "Non-violent transfer of territory", 0.75),
     Rule("clash", _rx(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the| its| their| our)? (?:armenian |azerbaijani |military |army |combat )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attack|offensive|operation))\b"),
          "Battles", "Armed clash", 0.75),
@@ -57,10 +57,14 @@ RULES: tuple[Rule, ...] = (
          "Strategic developments", "Headquarters or base established", 0.75),
     Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|closed (?:the |off the )?(?:\w+ ){0,2}(?:road|corridor|highway|route|checkpoint)|closures? of (?:the )?(?:\w+ ){0,3}(?:road|corridor|highway|route|checkpoint|border crossing)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
          "Strategic developments", "Other", 0.7),
-    Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b"),
+    Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|stranded|"
+                             r"set (?:\w+ )?(?:homes?|houses?) (?:on fire|alight|ablaze)|burn(?:ed|t|ing) (?:down )?(?:their |his |her )?(?:own )?(?:homes?|houses?)|"
+                             r"(?:houses?|homes?) (?:\w+ )?(?:set alight|set on fire|burning|ablaze)|left for armenia|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b"),
          "Strategic developments", "Other", 0.7),
     Rule("arrest", _rx(r"\b(?:arrested|detained|apprehended|taken into custody|taken prisoner|(?:were|was) captured (?=\w)|captured (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of) (?:\w+ )?(?:servicemen|soldiers|troops))\b"), "Strategic developments", "Arrests", 0.75),
     Rule("abduction", _rx(r"\b(?:abducted|kidnapped|taken hostage)\b"), "Violence against civilians", "Abduction/forced disappearance", 0.7),
+    Rule("peacekeeper_posts", _rx(r"\b(?:set up|placed|installed|installing|established|built|opened)\b[^.;]{0,40}\b(?:observation posts?|posts?|bases?)\b|\b(?:observation posts?|bases?)\b[^.;]{0,30}\b(?:have been|were|was|had been) (?:set up|placed|installed|established)\b|\b(?:command cent(?:re|er)|headquarters)\b[^.;]{0,60}\b(?:move|moved|relocat\w+|set up|established)\b"),
+         "Strategic developments", "Headquarters or base established", 0.65),
     Rule("peacekeepers", _rx(r"\b(?:deploy\w*|arrived|entered|began (?:their )?(?:mission|patrols?))\b[^.;]{0,50}\bpeace ?keep\w*|\bpeace ?keep\w*[^.;]{0,50}\b(?:deploy\w*|arrived|set up|withdr\w*|left)\b"),
          "Strategic developments", "Other", 0.65),
     Rule("casualties", _rx(r"\b(?:killed|died|dead|wounded|injured|casualties|death toll|lost (?:their )?lives|fatalities)\b"),
