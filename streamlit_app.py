@@ -177,6 +177,9 @@ with add_tab:
         if extracted.unplaced:
             st.caption("Not placed or not dated (listed, not stored):")
             st.dataframe([u.to_dict() for u in extracted.unplaced], hide_index=True, width="stretch")
+        if extracted.background:
+            st.caption("Background: history the report narrates, years before it (listed, not stored):")
+            st.dataframe(dash.background_table(extracted.background), hide_index=True, width="stretch")
         if extracted.events and st.button("Store these events", key="store_events", type="primary"):
             try:
                 kept = dash.apply_preview_edits(extracted.events, edited)

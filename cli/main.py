@@ -157,6 +157,8 @@ def _cmd_extract(args) -> None:
                 out.append({**feat["properties"], "geometry": feat["geometry"], "file": str(path)})
             for u in result.unplaced:
                 out.append({**u.to_dict(), "geometry": None, "file": str(path)})
+            for feat in json.loads(events_to_geojson(result.background))["features"]:
+                out.append({**feat["properties"], "geometry": feat["geometry"], "background": True, "file": str(path)})
             continue
         print(f"{path}: {article.title or '(no title)'}; published {article.published or 'unknown'}; "
               f"{len(result.events)} events placed, {len(result.unplaced)} unplaced")
@@ -166,6 +168,8 @@ def _cmd_extract(args) -> None:
         for u in result.unplaced:
             print(f"  UNPLACED {u.event_date or '????-??-??'}  {u.sub_event_type:<34} ({u.reason})")
             print(f"      \u201c{u.evidence[:150]}\u201d")
+        for e in result.background:
+            print(f"  BACKGROUND {e.event_date}  {e.sub_event_type:<30} {e.location} (history the report narrates; not stored)")
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
 
@@ -194,7 +198,7 @@ def _cmd_ingest(args) -> None:
         result = events_from_article(article)
         res = store.ingest(article.record(), result.events)
         total += 1
-        unplaced += len(result.unplaced)
+        unplaced += len(result.unplaced)  # background (narrated history) is not stored either
         if res.duplicate:
             dupes += 1
             status = "duplicate: already stored, nothing added"

@@ -30,7 +30,7 @@ from .textnorm import fold, fold_key, translit_key
 FEATURE_PHRASES: dict[str, tuple[str, ...]] = {
     "contact_line": (
         "line of contact", "contact line", "line of contract", "lines of contact", "frontline",
-        "front line", "front lines", "frontlines", "line of control",
+        "front line", "front lines", "frontlines", "line of control", "the front", "entire front", "whole front",
     ),
     "corridor": (
         "lachin corridor", "lachin road", "lachin highway", "laçın corridor", "lachin-khankendi road",

@@ -394,8 +394,10 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         place_conf = 0.95 if mm.is_place else (0.85 if mm.target != "@region" else 0.75)
         note = ""
         if mm.ambiguous:
-            place_conf *= 0.8
-            note = mm.ambiguous
+            # a close choice between places of one name, or a town that names its district,
+            # costs more than a name whose other bearers the context rules out
+            place_conf *= 0.95 if " names " in mm.ambiguous and "a close choice" not in mm.ambiguous else 0.8
+            note = "; ".join(x for x in (note, mm.ambiguous) if x)
         if len(chosen) > 1:
             place_conf *= 0.9
         ref = mm.target if mm.is_place else feature_ref(mm.target, event_date)
@@ -447,13 +449,14 @@ _IN_BEFORE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
 _RAYONS_AFTER = re.compile(r"^\s*(?:(?:,|and|,\s*and)\s+[^,;.]{2,30}?)*?\s*\b(?:regions|districts|rayons|provinces)\b", re.IGNORECASE)
 
 
-_WIDE_LAYERS = ("peacekeeping_zone", "nkao", "contact_line", "borders")
+_WIDE_LAYERS = ("peacekeeping_zone", "nkao")
 
 
 def _drop_summaries(events: list[Event]) -> list[Event]:
-    """Drop an event on a whole region, line or border that repeats, on the same day, an
-    event of the same kind placed more precisely in the report ("the fighting over
-    Nagorno-Karabakh, which killed one soldier" after "clashes near Sotk")."""
+    """Drop an event on the whole region that repeats, on the same day, an event of the
+    same kind placed more precisely in the report ("the fighting over Nagorno-Karabakh,
+    which killed one soldier" after "clashes near Sotk"). Lines and borders stay: shelling
+    of a town and along the line on one day are two events."""
     precise = {(e.sub_event_type, e.event_date) for e in events if not e.x_layer.startswith(_WIDE_LAYERS)}
     return [e for e in events if not (e.x_layer.startswith(_WIDE_LAYERS) and (e.sub_event_type, e.event_date) in precise)]
 

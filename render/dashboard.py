@@ -157,3 +157,9 @@ def events_to_frame(events: list[Event]) -> gpd.GeoDataFrame:
     from events.model import events_to_geodataframe
 
     return events_to_geodataframe(events)
+
+
+def background_table(events: list[Event]) -> list[dict]:
+    """The background events of an article as plain rows: date, what, where, evidence."""
+    return [{"date": e.event_date.isoformat(), "what": e.sub_event_type, "where": e.location, "evidence": e.x_evidence[:300]}
+            for e in events]

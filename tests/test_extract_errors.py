@@ -96,3 +96,15 @@ def test_a_list_of_villages_gives_one_event_each_and_the_rayon_only_places_them(
     assert len(got) == 3, names
     assert all(e.x_place_id.startswith(("wof-", "gn-")) for e in got)
     assert all(e.event_date == dt.date(2020, 10, 4) for e in got)
+
+
+def test_the_command_line_lists_background_apart(tmp_path, capsys):
+    from cli.main import main
+
+    path = tmp_path / "history.txt"
+    path.write_text("Published: 2020-11-09\n\nArmenian forces seized Shusha on May 8, 1992. Azerbaijani forces shelled "
+                    "Stepanakert on Monday.\n", encoding="utf-8")
+    assert main(["extract", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "BACKGROUND 1992-05-08" in out and "not stored" in out
+    assert "2020-11-09  Shelling" in out
