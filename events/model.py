@@ -18,14 +18,16 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-import geopandas as gpd
 import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from .errors import EventValidationError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 from .taxonomy import (
     GEO_PRECISION,
     TIME_PRECISION,
@@ -348,16 +350,20 @@ def event_from_record(record: Mapping[str, Any]) -> Event:
     return make_event(**data)
 
 
-def events_to_geodataframe(events: Iterable[Event]) -> gpd.GeoDataFrame:
+def events_to_geodataframe(events: Iterable[Event]) -> "gpd.GeoDataFrame":
     """Events as a GeoDataFrame in EPSG:4326, columns in :data:`COLUMNS` order."""
     records = [e.to_record() for e in events]
     if not records:
         return empty_events_frame()
+    import geopandas as gpd  # imported here: reading and extracting need no GeoPandas
+
     return gpd.GeoDataFrame(records, columns=[*COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326")
 
 
 def empty_events_frame() -> gpd.GeoDataFrame:
     """A GeoDataFrame with the event columns and no rows."""
+    import geopandas as gpd
+
     return gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
 
 

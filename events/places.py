@@ -9,37 +9,27 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 import layers
+from layers.features import Feature, features, features_on
 from layers.names import NamingMode, display_name
 
 from .errors import EventValidationError
 from .villages import village
 
-
-@functools.lru_cache(maxsize=1)
-def countries() -> gpd.GeoDataFrame:
-    """The ``borders`` layer, cached, with its spatial index built."""
-    gdf = layers.load_layer("borders")
-    gdf.sindex
-    return gdf
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 @functools.lru_cache(maxsize=None)
 def _prepared(layer_id: str, name_column: str) -> tuple[tuple[str, BaseGeometry], ...]:
-    """(name, prepared geometry) per feature: point-in-polygon in microseconds, without
-    pandas row access (which deep-copies the frame's metadata every time)."""
-    gdf = layers.load_layer(layer_id)
-    out = []
-    for name, geom in zip(gdf[name_column], gdf.geometry):
-        shapely.prepare(geom)
-        out.append((str(name), geom))
-    return tuple(out)
+    """(name, prepared geometry) per feature: point-in-polygon in microseconds."""
+    return tuple((str(f.get(name_column, "")), f.geometry) for f in features(layer_id))
 
 
 def country_name(lon: float, lat: float) -> str:
@@ -51,9 +41,14 @@ def country_name(lon: float, lat: float) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def places_table() -> gpd.GeoDataFrame:
-    """The gazetteer's places indexed by id."""
+def places_table() -> "gpd.GeoDataFrame":
+    """The gazetteer's places indexed by id, as a GeoDataFrame (for tables and maps)."""
     return layers.load_layer("places").set_index("id", drop=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _places_by_id() -> dict[str, Feature]:
+    return {str(f.get("id")): f for f in features("places")}
 
 
 @dataclass(frozen=True)
@@ -81,8 +76,8 @@ def place(place_id: str) -> Placement:
     EventValidationError
         If the id is neither a place of the ``places`` layer nor a village id.
     """
-    table = places_table()
-    if place_id not in table.index:
+    row = _places_by_id().get(place_id)
+    if row is None:
         v = village(place_id)
         if v is None:
             raise EventValidationError(
@@ -91,8 +86,7 @@ def place(place_id: str) -> Placement:
             )
         point = Point(v.lon, v.lat)
         return Placement(point, v.name_hy, v.name_az, 1, place_id=place_id, admin1=district_of(point) or v.admin1)
-    row = table.loc[place_id]
-    return Placement(row.geometry, row["name_hy"], row["name_az_en"], 1, place_id=place_id,
+    return Placement(row.geometry, row.get("name_hy", ""), row.get("name_az_en", ""), 1, place_id=place_id,
                      admin1=district_of(row.geometry))
 
 
@@ -109,36 +103,36 @@ def _layer_feature(ref: str, as_of: str | None) -> Placement:
     if layer_id not in layers.LAYERS:
         raise EventValidationError("x_layer", ref, f"names no layer: use LAYER:FEATURE with LAYER one of {', '.join(layers.LAYER_IDS)}")
     # A named feature is that feature whatever the date; a bare layer means what it held then.
-    gdf = layers.load_layer(layer_id, as_of=None if feature_id else as_of)
+    feats = features(layer_id) if feature_id else features_on(layer_id, as_of)
     if layer_id == "borders" and "-" in feature_id:
-        return _shared_border(gdf, feature_id, ref)
+        return _shared_border(feats, feature_id, ref)
     if feature_id:
-        gdf = gdf[gdf["feature_id"] == feature_id]
-        if gdf.empty:
-            known = ", ".join(layers.load_layer(layer_id)["feature_id"])
+        feats = tuple(f for f in feats if f.get("feature_id") == feature_id)
+        if not feats:
+            known = ", ".join(str(f.get("feature_id")) for f in features(layer_id))
             raise EventValidationError("x_layer", ref, f"names no feature of {layer_id}: use one of {known}")
-    if gdf.empty:
+    if not feats:
         raise EventValidationError("x_layer", ref, f"has no feature on {as_of}")
-    geom = gdf.geometry.union_all() if len(gdf) > 1 else gdf.geometry.iloc[0]
+    geom = shapely.union_all([f.geometry for f in feats]) if len(feats) > 1 else feats[0].geometry
     title = layers.LAYERS[layer_id].title
-    if feature_id and "name" in gdf.columns and len(gdf) == 1 and isinstance(gdf["name"].iloc[0], str):
-        title = gdf["name"].iloc[0]
+    if feature_id and len(feats) == 1 and isinstance(feats[0].get("name"), str) and feats[0].get("name"):
+        title = feats[0].get("name")
     hy = az = title
     if layer_id == "seven_districts" and feature_id:
-        hy, az = gdf["name_hy"].iloc[0], gdf["name_en"].iloc[0]
+        hy, az = feats[0].get("name_hy", title), feats[0].get("name_en", title)
     return Placement(geom, hy, az, 3, layer_ref=ref)
 
 
-def _shared_border(borders: gpd.GeoDataFrame, feature_id: str, ref: str) -> Placement:
+def _shared_border(borders: tuple[Feature, ...], feature_id: str, ref: str) -> Placement:
     """``borders:ARM-AZE``: the line two countries share."""
     a, _, b = feature_id.partition("-")
-    by_id = borders.set_index("feature_id")
-    if a not in by_id.index or b not in by_id.index:
-        raise EventValidationError("x_layer", ref, f"names no pair of countries: use codes of {', '.join(by_id.index)}")
-    line = by_id.geometry[a].boundary.intersection(by_id.geometry[b].boundary)
+    by_id = {f.get("feature_id"): f for f in borders}
+    if a not in by_id or b not in by_id:
+        raise EventValidationError("x_layer", ref, f"names no pair of countries: use codes of {', '.join(map(str, by_id))}")
+    line = by_id[a].geometry.boundary.intersection(by_id[b].geometry.boundary)
     if line.is_empty:
         raise EventValidationError("x_layer", ref, "names two countries that share no border")
-    names = f"{by_id.loc[a, 'name']}-{by_id.loc[b, 'name']} border"
+    names = f"{by_id[a].get('name')}-{by_id[b].get('name')} border"
     return Placement(line, names, names, 3, layer_ref=ref)
 
 

@@ -16,14 +16,16 @@ import csv
 import io
 import logging
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import geopandas as gpd
 import shapely
 
 from events import COLUMNS, Event, EventError, EventValidationError, make_event
 
-from .reading import ImportFileError, read_limited
+from .reading import ImportFileError, is_frame, read_limited
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +122,7 @@ def _event_from_row(row: dict, rownum: int, label: str) -> Event:
         raise ImportFileError(f"{label}, row {rownum}: {err}") from err
 
 
-def events_to_acled_csv(events: gpd.GeoDataFrame | Iterable[Event]) -> str:
+def events_to_acled_csv(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
     """Events as ACLED CSV text (ACLED columns, then ``x_`` columns and ``x_geometry``)."""
     rows = _records(events)
     out = io.StringIO()
@@ -142,7 +144,7 @@ def events_to_acled_csv(events: gpd.GeoDataFrame | Iterable[Event]) -> str:
 
 
 def _records(events) -> list[dict]:
-    if isinstance(events, gpd.GeoDataFrame):
+    if is_frame(events):
         return events.to_dict("records")
     return [e.to_record() for e in events]
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import geopandas as gpd
 from shapely.geometry import mapping, shape
 
 from events import COLUMNS, Event, EventError, EventValidationError, make_event
 
-from .reading import ImportFileError, read_limited
+from .reading import ImportFileError, is_frame, read_limited
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 
@@ -69,9 +71,9 @@ def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) 
     return events
 
 
-def events_to_geojson(events: gpd.GeoDataFrame | Iterable[Event]) -> str:
+def events_to_geojson(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
     """Events as a GeoJSON FeatureCollection (text), properties in column order."""
-    records = events.to_dict("records") if isinstance(events, gpd.GeoDataFrame) else [e.to_record() for e in events]
+    records = events.to_dict("records") if is_frame(events) else [e.to_record() for e in events]
     features = []
     for rec in records:
         geom = rec.get("geometry")

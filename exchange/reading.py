@@ -32,3 +32,9 @@ def read_limited(source: str | Path | bytes, label: str, limit: int = MAX_IMPORT
     if len(data) > limit:
         raise ImportFileError(f"{label} is {len(data):,} bytes: the limit is {limit:,}; split the file")
     return data
+
+
+def is_frame(value: object) -> bool:
+    """Whether ``value`` is a (Geo)DataFrame rather than a sequence of events; tested
+    by its shape, so that writing a list of events needs no pandas import."""
+    return hasattr(value, "columns") and hasattr(value, "to_dict")

@@ -20,9 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-import layers
-
 from events.villages import Village, village_index, villages
+from layers.features import features
 
 from .textnorm import fold, fold_key, translit_key
 
@@ -115,25 +114,26 @@ class Gazetteer:
     """Names to places and features; :meth:`find` lists the mentions in a text."""
 
     def __init__(self) -> None:
-        places = layers.load_layer("places")
-        districts = layers.load_layer("seven_districts")
+        places = features("places")
+        districts = features("seven_districts")
         names: dict[str, _Entry] = {}
-        self.place_ids = set(places["id"])
-        for row in places.itertuples():
-            spellings = [row.name_en, row.name_hy, row.name_az_en, row.name_az, row.name_hy_script]
-            spellings += [a.strip() for a in str(row.aliases or "").split(";")]
+        self.place_ids = {str(f.get("id")) for f in places}
+        for row in places:
+            spellings = [row.get(k) for k in ("name_en", "name_hy", "name_az_en", "name_az", "name_hy_script")]
+            spellings += [a.strip() for a in str(row.get("aliases", "")).split(";")]
             for s in spellings:
                 key = fold_key(s) if isinstance(s, str) else ""
                 if len(key) >= 3 and key not in names:
-                    names[key] = _Entry(row.id, "place")
+                    names[key] = _Entry(str(row.get("id")), "place")
         town_names: dict[str, set[str]] = {}
         for key, entry in names.items():
             town_names.setdefault(entry.target, set()).add(key)
-        for row in districts.itertuples():
-            for s in {row.name_en, row.name_az, row.name_hy, row.feature_id} | town_names.get(row.feature_id, set()):
+        for row in districts:
+            fid = str(row.get("feature_id"))
+            for s in {row.get("name_en", ""), row.get("name_az", ""), row.get("name_hy", ""), fid} | town_names.get(fid, set()):
                 for word in DISTRICT_WORDS:
-                    names.setdefault(fold_key(f"{s} {word}"), _Entry(f"@district:{row.feature_id}", "feature"))
-                names.setdefault(fold_key(f"{s}skiy rayon"), _Entry(f"@district:{row.feature_id}", "feature"))
+                    names.setdefault(fold_key(f"{s} {word}"), _Entry(f"@district:{fid}", "feature"))
+                names.setdefault(fold_key(f"{s}skiy rayon"), _Entry(f"@district:{fid}", "feature"))
         for feature, phrases in FEATURE_PHRASES.items():
             for phrase in phrases:
                 names[fold_key(phrase)] = _Entry(f"@{feature}", "feature")
@@ -144,7 +144,7 @@ class Gazetteer:
         for key in names:
             words = key.split(" ")
             self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
-        self.place_lonlat = {row.id: (row.geometry.x, row.geometry.y) for row in places.itertuples()}
+        self.place_lonlat = {str(row.get("id")): (row.geometry.x, row.geometry.y) for row in places}
         # Curated places by transliteration key, where the key names one place only.
         loose: dict[str, set[str]] = {}
         for key, entry in names.items():
@@ -152,28 +152,37 @@ class Gazetteer:
                 loose.setdefault(_loose(key), set()).add(entry.target)
         self._loose_places = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
         self._loose_place_first = {k.split(" ")[0] for k in self._loose_places}
-        # Villages by spelling and by transliteration: key -> village ids.
-        self.villages = villages()
+        # Villages by spelling and by transliteration: key -> village ids (the records
+        # themselves load on the first village found: see `villages`).
         self._village_exact: dict[str, list[str]] = {}
         self._village_loose: dict[str, list[str]] = {}
         self._loose_by_prefix: dict[str, list[str]] = {}  # first 3 letters -> long loose keys
         self._english_like: set[str] = set()  # keys that need a cue ("the village of ...")
         self._first_words: set[str] = set()  # first words (folded and loose) of village names
         self._near_memo: dict[str, list[str]] = {}
+        exact, loose_index, by_prefix = self._village_exact, self._village_loose, self._loose_by_prefix
+        first, english_like = self._first_words, self._english_like
         for key, lkey, ids, english in village_index():
-            if len(key) - key.count(" ") < 3 or key in names or key.count(" ") >= _MAX_VILLAGE_WORDS:
+            if key in names or len(key) - key.count(" ") < 3 or key.count(" ") >= _MAX_VILLAGE_WORDS:
                 continue
             if english:
-                self._english_like.update({key, lkey})
-            self._village_exact.setdefault(key, []).extend(ids)
-            self._first_words.add(key.split(" ")[0])
-            self._first_words.add(lkey.split(" ")[0])
-            for k in {lkey, lkey.replace(" ", "")}:
-                if k not in self._village_loose:
-                    self._village_loose[k] = []
+                english_like.add(key)
+                english_like.add(lkey)
+            exact.setdefault(key, []).extend(ids)
+            first.add(key.partition(" ")[0])
+            first.add(lkey.partition(" ")[0])
+            for k in (lkey, lkey.replace(" ", "")) if " " in lkey else (lkey,):
+                bucket = loose_index.get(k)
+                if bucket is None:
+                    loose_index[k] = bucket = []
                     if len(k) >= _NEAR_MIN_CHARS:
-                        self._loose_by_prefix.setdefault(k[:3], []).append(k)
-                self._village_loose[k].extend(ids)
+                        by_prefix.setdefault(k[:3], []).append(k)
+                bucket.extend(ids)
+
+    @functools.cached_property
+    def villages(self) -> dict[str, Village]:
+        """The village records by id (read on first use)."""
+        return villages()
 
     def __len__(self) -> int:
         return len(self._names)

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from ._errors import LayerError
-from ._io import read_layer_file, validate_layer
 from ._registry import GEODATA_DIR, KEY_DATES, LAYER_IDS, LAYERS, LayerSpec
 from .names import NAMING_MODES, display_name
 from .timefilter import filter_as_of, parse_date, valid_on
@@ -24,7 +22,19 @@ __all__ = [
     "load_layers", "parse_date", "validate_layer", "valid_on", "read_layer_file",
 ]
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 log = logging.getLogger(__name__)
+
+
+def __getattr__(name: str):
+    """``read_layer_file`` and ``validate_layer`` import GeoPandas: only when asked for."""
+    if name in ("read_layer_file", "validate_layer"):
+        from . import _io
+
+        return getattr(_io, name)
+    raise AttributeError(f"module 'layers' has no attribute {name!r}")
 
 
 def _spec(layer_id: str) -> LayerSpec:
@@ -57,6 +67,8 @@ def load_layer(layer_id: str, *, as_of: dt.date | str | None = None) -> gpd.GeoD
     LayerError
         For an unknown id, a bad date, or a file that fails validation.
     """
+    from ._io import read_layer_file
+
     spec = _spec(layer_id)
     day = parse_date(as_of)
     gdf = read_layer_file(spec.path)
@@ -103,6 +115,8 @@ def layer_metadata(layer_id: str, gdf: gpd.GeoDataFrame | None = None) -> dict:
     summarised over its features (all features when ``gdf`` is ``None``)."""
     spec = _spec(layer_id)
     if gdf is None:
+        from ._io import read_layer_file
+
         gdf = read_layer_file(spec.path)
         if layer_id == "stepanakert":
             gdf = gdf[gdf["id"] == "stepanakert"]

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from ._errors import LayerError
 
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 
 def parse_date(value: dt.date | dt.datetime | str | None, *, name: str = "as_of") -> dt.date | None:

@@ -12,9 +12,23 @@ from __future__ import annotations
 
 import os
 
+from typing import TYPE_CHECKING
+
 from . import settings
 from .base import EventStore, IngestResult, StoreError, UpsertResult, redact_target
-from .geopackage import GeoPackageStore
+
+if TYPE_CHECKING:
+    from .geopackage import GeoPackageStore
+
+
+def __getattr__(name: str):
+    """``GeoPackageStore`` (and with it pandas and GeoPandas) is imported on first use, so
+    that a command that only reads and extracts starts fast."""
+    if name == "GeoPackageStore":
+        from .geopackage import GeoPackageStore
+
+        return GeoPackageStore
+    raise AttributeError(f"module 'store' has no attribute {name!r}")
 
 __all__ = [
     "EventStore", "GeoPackageStore", "IngestResult", "StoreError", "UpsertResult", "open_store", "redact_target",
@@ -45,4 +59,6 @@ def open_store(target: str | os.PathLike | None = None, *, load_seeds: bool = Tr
         from .postgis import PostgisStore  # psycopg is imported only for a team store
 
         return PostgisStore(url, load_seeds=load_seeds)
+    from .geopackage import GeoPackageStore
+
     return GeoPackageStore(target, load_seeds=load_seeds)

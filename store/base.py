@@ -11,12 +11,13 @@ import datetime as dt
 import operator
 import re
 from dataclasses import dataclass, replace
-from typing import Iterable, Protocol, Sequence, runtime_checkable
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Protocol, Sequence, runtime_checkable
 
 from events import COLUMNS, ArticleRecord, Event, EventValidationError, parse_event_date
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 EVENT_COLUMNS: tuple[str, ...] = tuple(COLUMNS)
 
