@@ -82,3 +82,17 @@ def test_console_script_runs_as_a_process(tmp_path):
     assert json.loads(proc.stdout)
     bad = subprocess.run([str(exe), "events", "--since", "yesterday"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "since='yesterday' is not a date" in bad.stderr
+
+
+def test_extract_needs_neither_pandas_nor_geopandas(tmp_path):
+    """`karabakh-map extract` starts fast because reading and extracting import no
+    pandas, GeoPandas, matplotlib or Streamlit; this holds that."""
+    article = tmp_path / "a.txt"
+    article.write_text("Published: 2023-09-20\n\nAzerbaijani forces shelled Stepanakert on Tuesday.\n", encoding="utf-8")
+    code = ("import sys; from cli.main import main; rc = main(['extract', sys.argv[1]]); "
+            "heavy = [m for m in ('pandas', 'geopandas', 'matplotlib', 'streamlit', 'pyogrio') if m in sys.modules]; "
+            "print('HEAVY', heavy); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code, str(article)], capture_output=True, text=True, timeout=120,
+                          cwd=str(Path(__file__).resolve().parent.parent))
+    assert proc.returncode == 0, proc.stderr
+    assert "Shelling" in proc.stdout and "HEAVY []" in proc.stdout, proc.stdout
