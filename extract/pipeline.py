@@ -350,6 +350,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
                 for mm in in_sentence if in_scope(mm.start - s.start)]
     named_any = bool(mentions)
     mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
+    if event_type in _FRONT_TYPES or event_type == "Violence against civilians":
+        mentions = [mm for mm in mentions if not _DESTINATION_BEFORE.search(s.text[max(0, mm.start - 50):mm.start])]
+    governed = _governed(s.text, m, mentions)
+    if governed:
+        mentions = governed
     mentions = _rayon_lists(s.text, mentions)
     mentions = [mm for mm in mentions if not _container(s.text, mm, mentions)]
     districts = {mm.target.split(":", 1)[1] for mm in mentions if mm.target.startswith("@district:")}
@@ -494,6 +499,37 @@ def _protesters_of(event: Event) -> Event:
 
     who = f"Protesters ({event.country})" if event.country in ("Armenia", "Azerbaijan") else "Protesters"
     return replace(event, actor1=who) if who != event.actor1 else event
+
+
+_GOVERNS = re.compile(r"^[^.;:!?]{0,45}?\b(?:on|along|in|at|near|across|around|into|against|outside|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+_LIST_JOIN = re.compile(r"^\s*(?:,|;|[,;]?\s+and|[,;]?\s+as well as|,?\s+or)\s+(?:the\s+)?(?:(?!in\b|on\b|at\b)[\w'’-]+\s+){0,2}$", re.IGNORECASE)
+_DESTINATION_BEFORE = re.compile(r"\b(?:hospitals?|taken|rushed|brought|evacuated|transferred|flown|moved|travel\w*|returned|headed|driven|buried|funeral\w*)\s+(?:\w+\s+){0,3}(?:to|in|into|at)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _governed(sentence: str, trigger: re.Match, mentions: list[Mention]) -> list[Mention]:
+    """The places a trigger governs: named right after it through a preposition of place
+    ("fighting broke out on the line of contact", "freed the villages of A, B and C"),
+    with the places listed with them; [] when it governs none (then the clause decides)."""
+    after = sorted((mm for mm in mentions if mm.start >= trigger.end()), key=lambda mm: mm.start)
+    if not after or not _GOVERNS.match(sentence[trigger.end():after[0].start]):
+        return []
+    out = [after[0]]
+    for mm in after[1:]:
+        if _list_gap(sentence[out[-1].end:mm.start]):
+            out.append(mm)
+        else:
+            break
+    return out
+
+
+_GAP_WORDS = re.compile(r"[,;]|\b(?:and|as well as|or|in|of|the|nearby|neighbou?ring|(?:town|city|village|villages|region|district|settlement)s? of)\b|\b[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ][\w'’-]*")
+
+
+def _list_gap(gap: str) -> bool:
+    """Whether the text between two places only continues a list: separators, "in"
+    (the district of the items before), "the town of", "nearby", and names the
+    gazetteer does not know."""
+    return bool(gap.strip()) and len(gap) < 80 and not _GAP_WORDS.sub("", gap).strip()
 
 
 def _recent_town(mentions: list[Mention], article: Article, pos: int) -> Mention | None:

@@ -41,7 +41,11 @@ RULES: tuple[Rule, ...] = (
          "Explosions/Remote violence", "Remote explosive/landmine/IED", 0.75),
     Rule("accidental_explosion", _rx(r"\b(?:explosions?|exploded|blasts?|blew up|fire broke out)\b[^.;]{0,80}\b(?:fuel|petrol|gas(?:oline)? station|depot|warehouse|storage|tank)\b|\b(?:fuel|petrol|gas(?:oline)?) (?:depot|station|warehouse|storage)\b[^.;]{0,60}\b(?:explosion|exploded|blast|blew up)\b"),
          "Strategic developments", "Other", 0.7),
-    Rule("protest", _rx(r"\b(?:protest\w*|demonstrators?|demonstrations?|rall(?:y|ies|ied)|sit-ins?|(?:eco-?)?activists|picket\w*)\b"),
+    Rule("protest", _rx(r"\b(?:protested|protesting|rallied|demonstrated|picketed|picketing|took to the streets|marched)\b"
+                        r"|\b(?:held|hold|holding|staged|staging|organi[sz]ed|began|continued|joined)\s+(?:a |an |the )?(?:\w+ )?(?:protests?|rall(?:y|ies)|demonstrations?|sit-ins?|pickets?)\b"
+                        r"|\b(?:protests?|rall(?:y|ies)|demonstrations?|sit-ins?|pickets?)\s+(?:\w+\s+){0,3}(?:is|are|was|were|has|have|had)\s+(?:now\s+)?(?:been\s+)?(?:under way|held|staged|taking place|going on|gone on|continu\w+|lasted|entered)\b"
+                        r"|\b(?:protesters|demonstrators|(?:eco-?)?activists|villagers|residents)\s+(?:\w+\s+){0,3}(?:gathered|rallied|blocked|marched|chanted|staged|picketed|continued|clashed|threw|are demonstrating|were demonstrating|demonstrat\w+)\b"
+                        r"|\b(?:a|the) (?:\w+ )?(?:protest|rally|demonstration|picket|sit-in) (?:in|at|near|outside|on|against)\b"),
          "Protests", "Peaceful protest", 0.7),
     Rule("territory", _rx(r"\b(?:(?:took|retook|take|taken|taking) (?:over )?(?=(?:the )?(?:town|city|village|villages|heights?|hills?|positions?|settlements?|(?-i:[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ])))|took (?:full )?control|taken (?:full )?control|(?:took|taken|won) back|captured|seized|(?:was|were|been|had|have|has|army|forces|troops) (?:\w+ )?freed|freed (?:from (?:the )?occupation|the (?:town|city|village|villages|settlements?|heights?))|(?:the |newly )?freed (?:settlements?|villages?|towns?|territor\w+)|liberat(?:ed|ing|ion of)|recaptured|retook|retaken|regained(?: control)?|fell to|entered the (?:city|town|village)|raised (?:the|its|their) flags?|under (?:its|azerbaijani|armenian|full|their) control|brought (?:\w+ ){0,3}under (?:\w+ )?control|(?:restored|re-?established) (?:\w+ ){0,2}(?:control|sovereignty)|lost control of)\b"),
          "Battles", "Government regains territory", 0.75),
@@ -90,7 +94,7 @@ HYPOTHETICAL = _rx(
     r"call(?:ed|s|ing)? for|need for|demand\w*|warn\w* (?:of|that|against)|fears? (?:of|that)|risk of|if|"
     r"unless|aimed at preventing|to prevent|possible|potential|intend\w*|seeks? to|sought to|vow\w*|pledg\w*|"
     r"to take control|(?:is|are|was|were) to|will|shall|feared|fear(?:s|ing)?|expected to|set to|likely to|ought to|should|"
-    r"must|supposed to)\b"
+    r"must|supposed to|once\s+(?:\w+\s+){0,3}(?:is|are))\b"
 )
 CIVILIAN_RX = _rx(r"\bcivilians?\b|\bresidents?\b|\bchildren\b|\bwomen\b|\bresidential\b|\bhomes?\b|\bhospitals?\b|\bschools?\b")
 SOLDIER_RX = _rx(r"\bsoldiers?\b|\bservicem[ae]n\b|\btroops\b|\bconscripts?\b|\bofficers?\b|\bmilitary personnel\b|\bfighters\b")

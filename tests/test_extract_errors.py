@@ -108,3 +108,30 @@ def test_the_command_line_lists_background_apart(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "BACKGROUND 1992-05-08" in out and "not stored" in out
     assert "2020-11-09  Shelling" in out
+
+
+def test_a_trigger_takes_the_places_it_governs_not_every_place_in_the_sentence():
+    text = ("Mourners in Tartar buried a soldier on Sunday who was killed in fighting along the line of contact "
+            "on Saturday.")
+    got = _events(text, "2016-04-04")
+    assert got and all(e.x_place_id != "tartar" for e in got)
+    text = "Shelling of Stepanakert and of the town of Shushi continued on Monday, officials in Yerevan said."
+    assert {e.x_place_id for e in _events(text, "2020-10-06")} == {"stepanakert", "shusha"}
+
+
+def test_a_hospital_the_wounded_were_taken_to_is_not_where_they_were_hit():
+    text = "A journalist wounded on Thursday was rushed to a hospital in Stepanakert."
+    assert all(e.x_place_id != "stepanakert" for e in _events(text, "2020-10-09"))
+
+
+def test_protesters_named_without_a_protest_are_no_protest():
+    assert _events("The protesters want access to the mines near Shusha, officials said on Monday.", "2022-12-13") == []
+    got = _events("Protesters blocked the road near Shusha on Monday.", "2022-12-13")
+    assert [e.event_type for e in got] == ["Protests"]
+
+
+def test_what_happens_once_something_else_happens_is_not_news():
+    text = "The border posts move next to Kirants once the villages are handed over to Azerbaijan on Friday."
+    assert [e for e in _events(text, "2024-04-27") if "transfer" in e.sub_event_type.lower()] == []
+    text = "Once the villages were handed over to Azerbaijan near Kirants on Friday, the posts moved."
+    assert [e for e in _events(text, "2024-04-27") if "transfer" in e.sub_event_type.lower()]
