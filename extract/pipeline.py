@@ -191,7 +191,11 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     if not candidates:
         return blocked
     candidates.sort(key=lambda c: c[:3])
-    return [(c[3], c[4]) for c in candidates]
+    fired = [(c[3], c[4]) for c in candidates]
+    if fired[0][0].name == "protest" and any(r.name == "riot" for r, _ in fired):
+        # a protest that turned violent is a riot (ACLED's rule): the riot decides
+        fired.sort(key=lambda rm: rm[0].name != "riot")
+    return fired
 
 
 _VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
@@ -371,7 +375,7 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     if not chosen and not named_any and (town := _the_town(s, clause, ca, recent_town)) is not None:
         chosen = [town]
         conf *= 0.85
-    area = _area_for(event_type, sub_type, areas)
+    area = _area_for(event_type, sub_type, areas, soldiers=bool(SOLDIER_RX.search(clause)))
     if not chosen and not named_any and area is not None and lede_or_dated:
         # No place in the sentence at all: the area the report is about, less sure.
         chosen = [Mention(0, 0, _AREA_NAMES[area], area, "feature")]
@@ -478,13 +482,13 @@ def _report_areas(mentions: list[Mention], dateline_end: int) -> dict[str, int]:
 _FRONT_TYPES = {"Battles", "Explosions/Remote violence"}
 
 
-def _area_for(event_type: str, sub_type: str, areas: dict[str, int]) -> str | None:
-    """Where an event with no place goes: fighting and ceasefires on the front the report
-    names (the line of contact, else the border), anything else on the region; failing
-    that, whichever of them the report names most."""
+def _area_for(event_type: str, sub_type: str, areas: dict[str, int], soldiers: bool = False) -> str | None:
+    """Where an event with no place goes: fighting, ceasefires and soldiers taken prisoner
+    on the front the report names (the line of contact, else the border), anything else
+    on the region; failing that, whichever of them the report names most."""
     if not areas:
         return None
-    if event_type in _FRONT_TYPES or sub_type == "Agreement":
+    if event_type in _FRONT_TYPES or sub_type == "Agreement" or (sub_type == "Arrests" and soldiers):
         for front in ("@contact_line", "@border"):
             if front in areas:
                 return front
@@ -511,11 +515,11 @@ def _governed(sentence: str, trigger: re.Match, mentions: list[Mention]) -> list
     ("fighting broke out on the line of contact", "freed the villages of A, B and C"),
     with the places listed with them; [] when it governs none (then the clause decides)."""
     after = sorted((mm for mm in mentions if mm.start >= trigger.end()), key=lambda mm: mm.start)
-    if not after or not _GOVERNS.match(sentence[trigger.end():after[0].start]):
+    if not after or not _GOVERNS.match(_unquote(sentence[trigger.end():after[0].start])):
         return []
     out = [after[0]]
     for mm in after[1:]:
-        if _list_gap(sentence[out[-1].end:mm.start]):
+        if _list_gap(_unquote(sentence[out[-1].end:mm.start])):
             out.append(mm)
         else:
             break
@@ -523,6 +527,13 @@ def _governed(sentence: str, trigger: re.Match, mentions: list[Mention]) -> list
 
 
 _GAP_WORDS = re.compile(r"[,;]|\b(?:and|as well as|or|in|of|the|nearby|neighbou?ring|(?:town|city|village|villages|region|district|settlement)s? of)\b|\b[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ][\w'’-]*")
+
+
+def _unquote(text: str) -> str:
+    return text.translate(_QUOTES)
+
+
+_QUOTES = str.maketrans({c: " " for c in "\"“”«»‘’'"})
 
 
 def _list_gap(gap: str) -> bool:

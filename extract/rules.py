@@ -12,7 +12,7 @@ from dataclasses import dataclass
 SHELLING_WORDS = (
     r"shell(?:ed|ing|s)?|artillery|mortars?|rockets?|missiles?|grad|smerch|polonez|howitzers?|"
     r"cluster (?:munitions?|bombs?)|bombard\w*|under (?:heavy |intense |mass |constant )?(?:artillery )?fire|"
-    r"fired (?:at|on|upon|towards)|struck|strikes? (?:on|against)|shelled"
+    r"fired (?:at|on|upon|towards)|firing (?:at|on|upon|towards)|barrages?|struck|strikes? (?:on|against)|shelled"
 )
 
 
@@ -51,7 +51,7 @@ RULES: tuple[Rule, ...] = (
          "Battles", "Government regains territory", 0.75),
     Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|pulled (?:\w+ ){0,2}(?:troops|forces|units|soldiers) (?:out|back)|transferred (?:to|under))\b"),
          "Strategic developments", "Non-violent transfer of territory", 0.75),
-    Rule("clash", _rx(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the| its| their| our)? (?:armenian |azerbaijani |military |army |combat )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attack|offensive|operation))\b"),
+    Rule("clash", _rx(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the| its| their| our)? (?:armenian |azerbaijani |military |army |combat )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attack|offensive|operation)|shot down|downed)\b"),
          "Battles", "Armed clash", 0.75),
     Rule("agreement", _rx(r"\b(?:agreed|signed|reached|brokered|came into (?:force|effect)|took effect|accepted|announced|declared|proclaimed|struck|concluded)\b[^.;]{0,60}\b(?:cease-?fire|truce|agreement|deal|statement|accord|surrender|disarm\w*)\b|\b(?:cease-?fire|truce|agreement|deal|armistice)\b[^.;]{0,40}\b(?:was|were|has been|had been|is) (?:agreed|signed|reached|announced|declared|brokered)\b|\b(?:cease-?fire|truce)s? (?:took|takes|came into|went into) (?:effect|force)\b|\b(?:cease-?fire|truce)\s+(?:\w+\s+)?(?:declared|agreed|announced|brokered|reached|signed)\b|\b(?:accepted|agreed to|declared|announced) (?:a |an |the )?(?:\w+ )?(?:cease-?fire|truce)\b|\btrilateral statement\b|\bagreed (?:on|to) (?:a |the )?(?:disarm|dissolve|lay down|border|delimitation|cease-?fire|truce)\w*|\bhalt(?:ed)? (?:the )?hostilities\b|\b(?:provisionally )?agreed on the (?:border|line)\b"),
          "Strategic developments", "Agreement", 0.75),
@@ -59,7 +59,7 @@ RULES: tuple[Rule, ...] = (
          "Strategic developments", "Other", 0.65),
     Rule("checkpoint", _rx(r"\b(?:set up|established|installed|erected|opened|placed)\b[^.;]{0,30}\bcheck-?points?\b|\bcheck-?points? (?:was|were|had been|has been) (?:set up|established|installed|erected)\b"),
          "Strategic developments", "Headquarters or base established", 0.75),
-    Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|closed (?:the |off the )?(?:\w+ ){0,2}(?:road|corridor|highway|route|checkpoint)|closures? of (?:the )?(?:\w+ ){0,3}(?:road|corridor|highway|route|checkpoint|border crossing)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
+    Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|(?:gas|electricity|power|water)(?: supplies?| supply)?(?: [\w-]+){0,3} (?:was |were |had been |has been )?(?:cut|interrupted|halted|stopped|disrupted|switched off)\b|interruptions? (?:of|in) (?:the )?(?:gas|power|electricity|water)|(?:gas|power) cuts?|closed (?:the |off the )?(?:\w+ ){0,2}(?:road|corridor|highway|route|checkpoint)|closures? of (?:the )?(?:\w+ ){0,3}(?:road|corridor|highway|route|checkpoint|border crossing)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
          "Strategic developments", "Other", 0.7),
     Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|stranded|"
                              r"set (?:\w+ )?(?:homes?|houses?) (?:on fire|alight|ablaze)|burn(?:ed|t|ing) (?:down )?(?:their |his |her )?(?:own )?(?:homes?|houses?)|"
@@ -71,7 +71,9 @@ RULES: tuple[Rule, ...] = (
          "Strategic developments", "Headquarters or base established", 0.65),
     Rule("peacekeepers", _rx(r"\b(?:deploy\w*|arrived|entered|began (?:their )?(?:mission|patrols?))\b[^.;]{0,50}\bpeace ?keep\w*|\bpeace ?keep\w*[^.;]{0,50}\b(?:deploy\w*|arrived|set up|withdr\w*|left)\b"),
          "Strategic developments", "Other", 0.65),
-    Rule("casualties", _rx(r"\b(?:killed|died|dead|wounded|injured|casualties|death toll|lost (?:their )?lives|fatalities)\b"),
+    Rule("riot", _rx(r"\b(?:riots?|rioters|rioting|clashed with (?:the )?police|threw (?:stones|rocks|bottles)|set (?:\w+ )?tires? (?:on fire|alight|ablaze)|tires? (?:were |was )?set (?:on fire|alight|ablaze))\b"),
+         "Riots", "Violent demonstration", 0.7),
+    Rule("casualties", _rx(r"\b(?:killed|died|dead|wounded|injured|hurt|casualties|death toll|lost (?:their )?lives|fatalities)\b"),
          "Battles", "Armed clash", 0.6),
 )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from extract import events_from_text, read_article
 from extract.fatalities import fatalities_in
 
@@ -135,3 +137,21 @@ def test_what_happens_once_something_else_happens_is_not_news():
     assert [e for e in _events(text, "2024-04-27") if "transfer" in e.sub_event_type.lower()] == []
     text = "Once the villages were handed over to Azerbaijan near Kirants on Friday, the posts moved."
     assert [e for e in _events(text, "2024-04-27") if "transfer" in e.sub_event_type.lower()]
+
+
+@pytest.mark.parametrize("sentence, published, kind", [
+    ("Gas supplies to Stepanakert were cut on Tuesday, local officials said.", "2022-12-14", ("Strategic developments", "Other")),
+    ("A massive barrage hit Goris shortly after midnight on Tuesday.", "2022-09-14", ("Explosions/Remote violence", "Shelling/artillery/missile attack")),
+    ("Air defence units shot down a warplane near Jabrayil on Saturday.", "2020-10-18", ("Battles", "Armed clash")),
+    ("Protesters threw stones at the police in Kirants on Friday.", "2024-04-27", ("Riots", "Violent demonstration")),
+])
+def test_the_vocabulary_of_this_conflict(sentence, published, kind):
+    got = _events(sentence, published)
+    assert got and (got[0].event_type, got[0].sub_event_type) == kind, [(e.event_type, e.sub_event_type) for e in got]
+
+
+def test_soldiers_taken_prisoner_with_no_place_go_on_the_front_the_report_names():
+    text = ("Clashes broke out on the border with Armenia on Tuesday, officials said. "
+            "The army had also captured 12 servicemen, the ministry added.")
+    got = [e for e in _events(text, "2021-11-17") if e.sub_event_type == "Arrests"]
+    assert [e.x_layer for e in got] == ["borders:ARM-AZE"]
