@@ -201,7 +201,9 @@ def read_article(
             warnings.append(f"the publication date {pub_value!r} in the file is not a date; ignored")
     dateline = None
     m = DATELINE_RX.match(text)
-    if m and (m.group("agency") or m.group("date")):
+    # "STEPANAKERT, Sept 20 (Reuters) -", or a place in capitals before a dash ("STEPANAKERT —")
+    if m and (m.group("agency") or m.group("date") or (m.group("place").isupper() and len(m.group("place").strip()) >= 4
+                                                       and re.search(r"[\u2013\u2014-]\s$", m.group(0)))):
         dateline = (m.start(), m.end())
         if pub is None and m.group("date"):
             warnings.append("no publication date given: the dateline's day is used")

@@ -433,7 +433,9 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
                 fields["geo_precision"] = 2
         else:
             fields["x_layer"] = feature_ref(mm.target, event_date)
-            fields["location"] = mm.surface if mm.target != "@region" else "Nagorno-Karabakh"
+            if mm.target == "@region":
+                fields["location"] = "Nagorno-Karabakh"
+            # else the feature's own name ("Lachin corridor ..."), not the words that named it
         try:
             event = make_event(**place_fields(fields))
             if event.event_type == "Protests" and event.actor1.startswith("Protesters"):
@@ -466,8 +468,10 @@ def _drop_summaries(events: list[Event]) -> list[Event]:
     same kind placed more precisely in the report ("the fighting over Nagorno-Karabakh,
     which killed one soldier" after "clashes near Sotk"). Lines and borders stay: shelling
     of a town and along the line on one day are two events."""
+    violent = _FRONT_TYPES | {"Violence against civilians"}  # "Other" is a catch-all, never a repeat
     precise = {(e.sub_event_type, e.event_date) for e in events if not e.x_layer.startswith(_WIDE_LAYERS)}
-    return [e for e in events if not (e.x_layer.startswith(_WIDE_LAYERS) and (e.sub_event_type, e.event_date) in precise)]
+    return [e for e in events if not (e.event_type in violent and e.x_layer.startswith(_WIDE_LAYERS)
+                                      and (e.sub_event_type, e.event_date) in precise)]
 
 
 def _report_areas(mentions: list[Mention], dateline_end: int) -> dict[str, int]:

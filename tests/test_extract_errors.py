@@ -155,3 +155,16 @@ def test_soldiers_taken_prisoner_with_no_place_go_on_the_front_the_report_names(
             "The army had also captured 12 servicemen, the ministry added.")
     got = [e for e in _events(text, "2021-11-17") if e.sub_event_type == "Arrests"]
     assert [e.x_layer for e in got] == ["borders:ARM-AZE"]
+
+
+def test_a_dateline_in_capitals_is_not_an_event_place():
+    result = events_from_text("STEPANAKERT — Officials reported on Tuesday that gas supplies to Nagorno-Karabakh were cut.",
+                              published="2022-12-14")
+    assert result.article.dateline is not None
+    assert [(e.x_place_id, e.x_layer.split(":")[0]) for e in result.events] == [("", "peacekeeping_zone")]
+
+
+def test_an_event_on_a_feature_is_named_by_the_feature_not_the_words_that_named_it():
+    got = _events("Azerbaijani activists blocked the only road linking Karabakh with Armenia on Monday.", "2022-12-13")
+    assert got and got[0].x_layer.startswith("lachin_corridor")
+    assert "Lachin" in got[0].location and "only road" not in got[0].location
