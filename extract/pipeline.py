@@ -34,6 +34,7 @@ _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|around|into|across|on th
 CELEBRATION = re.compile(r"\b(?:celebrat\w*|victory (?:march\w*|parades?|rall(?:y|ies))|festivit\w+|jubilant|rejoic\w+)\b", re.IGNORECASE)
 _THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)", re.IGNORECASE)
 BACKGROUND_YEARS = 5  # an event this many years before the report is history it narrates
+VAGUE_BACKGROUND_DAYS = 60  # "at the end of September 2020" in a 2022 report: narrative, not news
 SEVEN_DISTRICTS = {"kalbajar", "lachin", "qubadli", "zangilan", "jabrayil", "fuzuli", "aghdam"}
 
 _ABBREV_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|No|Vol|vs|etc|e\.g|i\.e|U\.S|U\.N|U\.K|E\.U|[A-Z])\.$")
@@ -440,7 +441,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             event = make_event(**place_fields(fields))
             if event.event_type == "Protests" and event.actor1.startswith("Protesters"):
                 event = _protesters_of(event)
-            if published is not None and (published - event_date).days > 365 * BACKGROUND_YEARS:
+            if published is not None and ((published - event_date).days > 365 * BACKGROUND_YEARS
+                                           or precision >= 2 and (published - event_date).days > VAGUE_BACKGROUND_DAYS):
                 result.background.append(event)  # "Shusha, which Armenian forces seized in 1992"
                 continue
             if key in seen:
@@ -464,14 +466,35 @@ _WIDE_LAYERS = ("peacekeeping_zone", "nkao")
 
 
 def _drop_summaries(events: list[Event]) -> list[Event]:
-    """Drop an event on the whole region that repeats, on the same day, an event of the
-    same kind placed more precisely in the report ("the fighting over Nagorno-Karabakh,
-    which killed one soldier" after "clashes near Sotk"). Lines and borders stay: shelling
-    of a town and along the line on one day are two events."""
-    violent = _FRONT_TYPES | {"Violence against civilians"}  # "Other" is a catch-all, never a repeat
+    """Drop the summaries of events placed more precisely in the same report:
+
+    - fighting on the whole region that repeats, on the same day, fighting of the same
+      kind placed more precisely ("the fighting over Nagorno-Karabakh, which killed one
+      soldier" after "clashes near Sotk"); lines and borders stay (shelling of a town and
+      along the line on one day are two events), and so do "Other" events, a catch-all;
+    - an event on a whole district that repeats, on the same day, events of the same
+      kind at places inside it ("23 villages in the Fuzuli region were freed", then the
+      villages by name).
+    """
+    violent = _FRONT_TYPES | {"Violence against civilians"}
     precise = {(e.sub_event_type, e.event_date) for e in events if not e.x_layer.startswith(_WIDE_LAYERS)}
-    return [e for e in events if not (e.event_type in violent and e.x_layer.startswith(_WIDE_LAYERS)
-                                      and (e.sub_event_type, e.event_date) in precise)]
+    in_district = {(e.sub_event_type, e.event_date, _district_id(e)) for e in events if e.x_place_id}
+    out = []
+    for e in events:
+        if e.event_type in violent and e.x_layer.startswith(_WIDE_LAYERS) and (e.sub_event_type, e.event_date) in precise:
+            continue
+        if e.x_layer.startswith("seven_districts:") and (e.sub_event_type, e.event_date, e.x_layer.split(":", 1)[1]) in in_district:
+            continue
+        out.append(e)
+    return out
+
+
+def _district_id(event: Event) -> str:
+    """The seven-districts id of a placed event's district ('' outside them)."""
+    v = village(event.x_place_id)
+    if v is not None:
+        return v.district
+    return event.x_place_id if event.x_place_id in SEVEN_DISTRICTS else ""
 
 
 def _report_areas(mentions: list[Mention], dateline_end: int) -> dict[str, int]:

@@ -96,7 +96,7 @@ HYPOTHETICAL = _rx(
     r"call(?:ed|s|ing)? for|need for|demand\w*|warn\w* (?:of|that|against)|fears? (?:of|that)|risk of|if|"
     r"unless|aimed at preventing|to prevent|possible|potential|intend\w*|seeks? to|sought to|vow\w*|pledg\w*|"
     r"to take control|(?:is|are|was|were) to|will|shall|feared|fear(?:s|ing)?|expected to|set to|likely to|ought to|should|"
-    r"must|supposed to|once\s+(?:\w+\s+){0,3}(?:is|are))\b"
+    r"must|supposed to|once\s+(?:\w+\s+){0,3}(?:is|are)|(?:this|that|which|it) (?:would |will )?means?|speculat\w+|rumou?r\w*)\b"
 )
 CIVILIAN_RX = _rx(r"\bcivilians?\b|\bresidents?\b|\bchildren\b|\bwomen\b|\bresidential\b|\bhomes?\b|\bhospitals?\b|\bschools?\b")
 SOLDIER_RX = _rx(r"\bsoldiers?\b|\bservicem[ae]n\b|\btroops\b|\bconscripts?\b|\bofficers?\b|\bmilitary personnel\b|\bfighters\b")

@@ -168,3 +168,20 @@ def test_an_event_on_a_feature_is_named_by_the_feature_not_the_words_that_named_
     got = _events("Azerbaijani activists blocked the only road linking Karabakh with Armenia on Monday.", "2022-12-13")
     assert got and got[0].x_layer.startswith("lachin_corridor")
     assert "Lachin" in got[0].location and "only road" not in got[0].location
+
+
+def test_a_month_long_past_is_narrative_not_news():
+    result = events_from_text("Fighting broke out near Martakert at the end of September 2020.", published="2022-03-27")
+    assert result.events == [] and [e.event_date.month for e in result.background] == [9]
+
+
+def test_a_consequence_or_a_rumour_is_not_an_event():
+    assert _events("In practice this means four villages near Kirants pass under Azerbaijani control on Friday.", "2024-04-27") == []
+    assert _events("Speculation centres on Armenians having regained heights near Martakert on Sunday.", "2016-04-05") == []
+
+
+def test_a_district_wide_summary_gives_way_to_its_villages():
+    text = ("The army freed new villages in the Jabrayil region on Monday. "
+            "The freed villages are Karkhulu, Horovlu and Dejal in Jabrayil.")
+    got = _events(text, "2020-10-05")
+    assert len(got) == 3 and not any(e.x_layer.startswith("seven_districts") for e in got)
