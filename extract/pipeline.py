@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 CAPITALS = {"yerevan", "baku", "moscow", "ankara", "tehran"}
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|around|into|across|on the outskirts of|streets of)\s+(?:central\s+|downtown\s+|the\s+)?$", re.IGNORECASE)
 CELEBRATION = re.compile(r"\b(?:celebrat\w*|victory (?:march\w*|parades?|rall(?:y|ies))|festivit\w+|jubilant|rejoic\w+)\b", re.IGNORECASE)
+_CONCESSIVE_LEAD = re.compile(r"^(?:while|although|though|even though|whereas|despite)\b", re.IGNORECASE)
 _THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)", re.IGNORECASE)
 BACKGROUND_YEARS = 5  # an event this many years before the report is history it narrates
 VAGUE_BACKGROUND_DAYS = 60  # "at the end of September 2020" in a 2022 report: narrative, not news
@@ -180,6 +181,8 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
             if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
                 why = "people captured, not territory"
+            if not why and _CONCESSIVE_LEAD.match(sentence) and m.start() < sentence.find(","):
+                why = "a concessive clause: background to the main clause"
             if not why and rule.name == "agreement" and DOCUMENT_REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
                 why = "a document cited, not a new agreement"
             if not why and rule.name == "protest" and CELEBRATION.search(sentence):
@@ -321,10 +324,10 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     if rule.name == "ceasefire_violation" and re.search(rf"\b(?:{SHELLING_WORDS})\b", s.text, re.I):
         event_type, sub_type = "Explosions/Remote violence", "Shelling/artillery/missile attack"
     actor1, actor2 = _choose_actors(s.text, rule)
-    if rule.name == "clash" and CIVILIAN_RX.search(clause) and not SOLDIER_RX.search(clause):
+    if rule.name == "clash" and _civilians_hit(clause) and not SOLDIER_RX.search(clause) and not _MILITARY_TARGET.search(clause):
         event_type, sub_type = "Violence against civilians", "Attack"  # e.g. a civilian hit by sniper fire
     if rule.name == "casualties":
-        if CIVILIAN_RX.search(clause):
+        if _civilians_hit(clause):
             event_type, sub_type = "Violence against civilians", "Attack"
         elif not SOLDIER_RX.search(clause):
             return context_date  # deaths with no one named: not an event on its own
@@ -568,6 +571,16 @@ def _list_gap(gap: str) -> bool:
     (the district of the items before), "the town of", "nearby", and names the
     gazetteer does not know."""
     return bool(gap.strip()) and len(gap) < 80 and not _GAP_WORDS.sub("", gap).strip()
+
+
+_MILITARY_TARGET = re.compile(r"\bmilitary (?:installations?|positions?|targets?|facilit\w+|objects?|infrastructure)\b", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(r"\b(?:not|n't|never|no|without|denied|deny|denies|rejected)\b[^.;,]{0,30}$", re.IGNORECASE)
+
+
+def _civilians_hit(clause: str) -> bool:
+    """Whether the clause names civilians as hit, not in a denial ("weren't targeting
+    civilian areas", "denied hitting civilians")."""
+    return any(not _NEGATED_BEFORE.search(clause[max(0, m.start() - 40):m.start()]) for m in CIVILIAN_RX.finditer(clause))
 
 
 def _recent_town(mentions: list[Mention], article: Article, pos: int) -> Mention | None:

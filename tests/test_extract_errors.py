@@ -185,3 +185,14 @@ def test_a_district_wide_summary_gives_way_to_its_villages():
             "The freed villages are Karkhulu, Horovlu and Dejal in Jabrayil.")
     got = _events(text, "2020-10-05")
     assert len(got) == 3 and not any(e.x_layer.startswith("seven_districts") for e in got)
+
+
+def test_a_denied_or_military_target_is_not_an_attack_on_civilians():
+    text = "Azerbaijan said its forces were attacking military installations near Martuni and weren't targeting civilian areas."
+    got = _events(text, "2023-09-19")
+    assert got and all(e.event_type != "Violence against civilians" for e in got)
+
+
+def test_a_concessive_clause_is_background():
+    text = "While the sides have been holding peace talks in Goris since May, no agreement has been reached."
+    assert _events(text, "2023-09-19") == []
