@@ -149,7 +149,10 @@ def _looks_like_html(text: str, filename: str) -> bool:
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
+    # control and format characters out (each distinct character is looked at once)
+    bad = {c for c in set(text) if c not in "\n\t" and unicodedata.category(c)[0] == "C"}
+    if bad:
+        text = text.translate({ord(c): None for c in bad})
     return text.strip()
 
 

@@ -204,6 +204,7 @@ class Gazetteer:
         """
         folded = fold(text)
         tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(folded)]
+        joinable = _joinable(folded, tokens)
         found: list[Mention] = []
         taken = [False] * len(tokens)
         i = 0
@@ -211,7 +212,7 @@ class Gazetteer:
             longest = self._longest.get(tokens[i][2], 0)
             hit = None
             for n in range(min(longest, len(tokens) - i), 0, -1):
-                if n > 1 and not _joined(folded, tokens, i, n):
+                if n > 1 and not _joined(joinable, i, n):
                     continue  # words separated by more than spaces or hyphens
                 key = " ".join(t[2] for t in tokens[i:i + n])
                 entry = self._names.get(key)
@@ -234,11 +235,11 @@ class Gazetteer:
                 taken[k] = True
             i += n
             found.append(Mention(start, end, text[start:end], entry.target, entry.kind, _town_or_district(entry, text[start:end])))
-        found += self._find_loose(text, folded, tokens, taken, found)
+        found += self._find_loose(text, joinable, tokens, taken, found)
         found.sort(key=lambda m: m.start)
         yield from found
 
-    def _find_loose(self, text: str, folded: str, tokens, taken: list[bool], curated: list[Mention]) -> list[Mention]:
+    def _find_loose(self, text: str, joinable: list[bool], tokens, taken: list[bool], curated: list[Mention]) -> list[Mention]:
         """Curated places by transliteration, then villages, on the words not taken."""
         out: list[Mention] = []
         pending: list[tuple[int, int, list[str], str]] = []  # (start, end, candidate ids, how)
@@ -255,7 +256,7 @@ class Gazetteer:
                 continue
             hit = None
             for n in range(min(_MAX_VILLAGE_WORDS, len(tokens) - i), 0, -1):
-                if any(taken[i:i + n]) or (n > 1 and not _joined(folded, tokens, i, n)):
+                if any(taken[i:i + n]) or (n > 1 and not _joined(joinable, i, n)):
                     continue
                 key = " ".join(t[2] for t in tokens[i:i + n])
                 lkey = _loose(key)
@@ -402,9 +403,14 @@ def _loose(key: str) -> str:
     return " ".join(translit_key(w) for w in key.split(" "))
 
 
-def _joined(folded: str, tokens, i: int, n: int) -> bool:
+def _joinable(folded: str, tokens) -> list[bool]:
+    """For each token, whether only spaces or hyphens separate it from the next."""
+    return [not folded[a[1]:b[0]].strip(" -\t") for a, b in zip(tokens, tokens[1:])]
+
+
+def _joined(joinable: list[bool], i: int, n: int) -> bool:
     """Whether tokens i..i+n-1 are separated only by spaces or hyphens."""
-    return not any(folded[tokens[k][1]:tokens[k + 1][0]].strip(" -\t") for k in range(i, i + n - 1))
+    return all(joinable[i:i + n - 1])
 
 
 _PLACE_WORDS = {"district", "region", "province", "rayon", "marz", "village", "villages", "town", "city", "river",

@@ -152,8 +152,11 @@ def _fire(sentence: str) -> tuple[Rule, re.Match, str] | None:
     """
     blocked = ""
     candidates = []
+    low = sentence.lower()
+    same_length = len(low) == len(sentence)  # "İ".lower() is two characters: then offsets would shift
     for order, rule in enumerate(RULES):
-        for m in rule.pattern.finditer(sentence):
+        fast = rule.lower if same_length else None
+        for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
             a, b = _clause_bounds(sentence, m.start())
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
             if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
@@ -175,8 +178,11 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     was blocked, ``[]`` when there is none."""
     blocked = ""
     candidates = []
+    low = sentence.lower()
+    same_length = len(low) == len(sentence)  # "İ".lower() is two characters: then offsets would shift
     for order, rule in enumerate(RULES):
-        for m in rule.pattern.finditer(sentence):
+        fast = rule.lower if same_length else None
+        for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
             a, b = _clause_bounds(sentence, m.start())
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
             if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):

@@ -18,13 +18,22 @@ SHELLING_WORDS = (
 
 @dataclass(frozen=True)
 class Rule:
-    """A trigger pattern and what it means in ACLED's terms."""
+    """A trigger pattern and what it means in ACLED's terms.
+
+    ``pattern`` matches case-insensitively; ``lower`` is the same pattern compiled to run
+    on lower-cased text, twice as fast, or ``None`` where the pattern has a
+    case-sensitive part (``(?-i:...)``).
+    """
 
     name: str
     pattern: re.Pattern
     event_type: str
     sub_event_type: str
     confidence: float
+
+    @property
+    def lower(self) -> re.Pattern | None:
+        return _LOWER.get(self.name)
 
 
 def _rx(p: str) -> re.Pattern:
@@ -76,6 +85,8 @@ RULES: tuple[Rule, ...] = (
     Rule("casualties", _rx(r"\b(?:killed|died|dead|wounded|injured|hurt|casualties|death toll|lost (?:their )?lives|fatalities)\b"),
          "Battles", "Armed clash", 0.6),
 )
+
+_LOWER: dict[str, re.Pattern] = {r.name: re.compile(r.pattern.pattern) for r in RULES if "(?-i" not in r.pattern.pattern}
 
 # A trigger inside a reference to the past ("the areas it captured") reports nothing new.
 # "32 captured", "captured two soldiers": people taken, not ground.
