@@ -144,6 +144,11 @@ def test_what_happens_once_something_else_happens_is_not_news():
     ("A massive barrage hit Goris shortly after midnight on Tuesday.", "2022-09-14", ("Explosions/Remote violence", "Shelling/artillery/missile attack")),
     ("Air defence units shot down a warplane near Jabrayil on Saturday.", "2020-10-18", ("Battles", "Armed clash")),
     ("Protesters threw stones at the police in Kirants on Friday.", "2024-04-27", ("Riots", "Violent demonstration")),
+    ("Forces followed up on Thursday by using drones against units in Kapan.", "2023-06-16", ("Explosions/Remote violence", "Air/drone strike")),
+    ("The side had taken its units out of the area of the settlement of Furukh on Saturday.", "2022-03-27", ("Strategic developments", "Non-violent transfer of territory")),
+    ("Azerbaijan interrupted natural gas supplies to Stepanakert on March 8.", "2022-12-13", ("Strategic developments", "Other")),
+    ("Air defence units brought down the Su-25 near Jabrayil on Saturday.", "2020-10-18", ("Battles", "Armed clash")),
+    ("Houses in the village of Charektar were burning on Saturday morning.", "2020-11-15", ("Strategic developments", "Other")),
 ])
 def test_the_vocabulary_of_this_conflict(sentence, published, kind):
     got = _events(sentence, published)
