@@ -133,9 +133,10 @@ INDEX_FILE = GEODATA / "villages_index.tsv"
 
 
 @functools.lru_cache(maxsize=1)
-def village_index() -> tuple[tuple[str, str, tuple[str, ...], bool], ...]:
-    """(folded key, transliteration key, village ids, English-like) for every spelling,
-    from ``geodata/villages_index.tsv`` (written by ``tools/build_villages.py``)."""
+def village_index() -> tuple[tuple[str, str, tuple[str, ...], int], ...]:
+    """(folded key, transliteration key, village ids, English flag) for every spelling,
+    from ``geodata/villages_index.tsv`` (written by ``tools/build_villages.py``): the
+    flag is 2 for an English word, 1 for one letter off one, 0 otherwise."""
     if not INDEX_FILE.is_file():
         raise FileNotFoundError(f"{INDEX_FILE} is missing: rebuild it with `python tools/build_villages.py`")
     out = []
@@ -143,7 +144,7 @@ def village_index() -> tuple[tuple[str, str, tuple[str, ...], bool], ...]:
         next(fh)
         for line in fh:
             key, loose, ids, english = line.rstrip("\n").split("\t")
-            out.append((key, loose, tuple(ids.split("|")), english == "1"))
+            out.append((key, loose, tuple(ids.split("|")), int(english)))
     return tuple(out)
 
 

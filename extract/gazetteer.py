@@ -158,16 +158,19 @@ class Gazetteer:
         self._village_loose: dict[str, list[str]] = {}
         self._loose_by_prefix: dict[str, list[str]] = {}  # first 3 letters -> long loose keys
         self._english_like: set[str] = set()  # keys that need a cue ("the village of ...")
+        self._near_english: set[str] = set()  # keys never matched one letter off
         self._first_words: set[str] = set()  # first words (folded and loose) of village names
         self._near_memo: dict[str, list[str]] = {}
         exact, loose_index, by_prefix = self._village_exact, self._village_loose, self._loose_by_prefix
-        first, english_like = self._first_words, self._english_like
+        first, english_like, near_english = self._first_words, self._english_like, self._near_english
         for key, lkey, ids, english in village_index():
             if key in names or len(key) - key.count(" ") < 3 or key.count(" ") >= _MAX_VILLAGE_WORDS:
                 continue
-            if english:
+            if english == 2:  # the name is an English word: read only with a cue
                 english_like.add(key)
                 english_like.add(lkey)
+            if english:  # one letter off an English word: never matched one letter off
+                near_english.add(lkey)
             exact.setdefault(key, []).extend(ids)
             first.add(key.partition(" ")[0])
             first.add(lkey.partition(" ")[0])
@@ -304,7 +307,7 @@ class Gazetteer:
             return cached
         out: list[str] = []
         for k in self._loose_by_prefix.get(lkey[:3], ()):
-            if k not in self._english_like and abs(len(k) - len(lkey)) <= 1 and one_edit(k, lkey):
+            if k not in self._near_english and abs(len(k) - len(lkey)) <= 1 and one_edit(k, lkey):
                 out.extend(v for v in self._village_loose[k] if v not in out)
         if len(self._near_memo) < 100_000:  # words recur across reports ("Azerbaijani"): look each up once
             self._near_memo[lkey] = out

@@ -24,9 +24,10 @@ anyone writes.
 It also writes ``geodata/villages_index.tsv``, the lookup keys of every spelling (the
 folded key and the transliteration key of ``extract.textnorm``, then the village ids),
 including the curated names of ``geodata/village_names_added.csv``, so that the
-extractor need not fold 50,000 names at every start, and a flag ``english`` for the
-keys that are, or are one letter off, the key of a common English word
-("International" against "Internatsional"): those are read as places only with a cue. ``tests/test_villages.py`` checks
+extractor need not fold 50,000 names at every start, and a flag ``english``: 2 for a
+key that is the key of a common English word (read as a place only with a cue), 1 for
+one that is one letter off one ("Internatsional" against "International": never
+matched one letter off), else 0. ``tests/test_villages.py`` checks
 that the index matches the table. Rerun this tool after changing either CSV or the
 folding rules.
 
@@ -166,8 +167,9 @@ def index_lines(villages, fold_key, translit_key) -> list[str]:
     english = _english_keys(translit_key)
     lines = ["key\tloose\tids\tenglish\n"]
     for (k, lk), ids in sorted(keys.items()):
-        # one letter off counts only where the extractor matches one letter off (8+ letters)
-        flag = int(lk in english["exact"] or (" " not in lk and len(lk) >= NEAR_MIN_CHARS and _near_english(lk, english)))
+        # 2: the name is an English word; 1: one letter off one (this matters only where the
+        # extractor matches one letter off, names of 8+ letters); 0: neither
+        flag = 2 if lk in english["exact"] else int(" " not in lk and len(lk) >= NEAR_MIN_CHARS and _near_english(lk, english))
         lines.append(f"{k}\t{lk}\t{'|'.join(ids)}\t{flag}\n")
     return lines
 
