@@ -40,7 +40,11 @@ SEVEN_DISTRICTS = {"kalbajar", "lachin", "qubadli", "zangilan", "jabrayil", "fuz
 
 _ABBREV_END = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|St|No|Vol|vs|etc|e\.g|i\.e|U\.S|U\.N|U\.K|E\.U|[A-Z])\.$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ0-9А-Я])")
-_CLAUSE_BREAK = re.compile(r"\s+(?:since|after|before|while|whereas|following|which|who|although|though|as well as)\s+|;\s*|\s+[-–—]\s+", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"\s+(?:since|after|before|while|whereas|following|which|who|although|though|as well as)\s+|;\s*|\s+[-–—]\s+"
+    # ", and it accused ...", ", but Armenian forces said ...": a new subject, a new clause
+    r"|,\s+(?:and|but|yet)\s+(?=(?:it|he|she|they|we|its|their|his|her|the\s+\w+\s+(?:said|says|accused|reported|added)|(?-i:[A-Z]))\b)",
+    re.IGNORECASE)
 
 # A place named as where a speaker sits, not where the event happened.
 _SPEAKER_BEFORE = re.compile(

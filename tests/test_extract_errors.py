@@ -201,3 +201,10 @@ def test_a_denied_or_military_target_is_not_an_attack_on_civilians():
 def test_a_concessive_clause_is_background():
     text = "While the sides have been holding peace talks in Goris since May, no agreement has been reached."
     assert _events(text, "2023-09-19") == []
+
+
+def test_a_denial_does_not_reach_into_the_next_clause():
+    text = ("The ministry denied hitting civilian areas on Friday, and it accused Armenia of firing on the city of "
+            "Tartar and villages near it.")
+    got = _events(text, "2020-11-07")
+    assert [(e.x_place_id, e.sub_event_type) for e in got] == [("tartar", "Shelling/artillery/missile attack")]
