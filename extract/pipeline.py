@@ -23,7 +23,9 @@ from .article import Article, read_article
 from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, feature_ref
-from .rules import CIVILIAN_RX, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical
+from .rules import (
+    CIVILIAN_RX, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical, requested,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,11 @@ _SPEAKER_BEFORE = re.compile(
 _SPEAKER_AFTER = re.compile(
     r"^(?:-based\b|(?:'s?)? (?:armenian |azerbaijani )?(?:ombudsman|authorities|officials?|government|leader(?:ship)?|administration|defen[cs]e (?:ministry|army)|foreign ministry|human rights defender|emergency service|president)\b|'s? (?:mayor|governor|ombudsman|authorities|government|officials?|leader(?:ship)?|president|"
     r"administration|defen[cs]e ministry|foreign ministry|envoy|representative)\b|\s*(?:said|says|claims?|claimed|"
-    r"accused|denied|rejected|urged|called|insisted|stated|announced|reported|warned)\b)", re.IGNORECASE)
+    r"accused|denied|rejected|urged|called|insisted|stated|announced|reported|warned)\b"
+    # a place as the title of a speaker: "a Nagorno-Karabakh human rights lawyer said"
+    r"|\s+(?:(?:human rights|foreign|defen[cs]e|local|regional|city|state|government|de facto|separatist|former|"
+    r"emergenc(?:y|ies)|health)\s+){0,2}(?:lawyer|official|officials|ombudsman|spokes(?:man|woman|person)|minister|ministry|"
+    r"president|prime minister|governor|mayor|analyst|lawmaker|mp)\b)", re.IGNORECASE)
 _PEACEFUL_TRANSFER = re.compile(r"\b(?:handed (?:over|back)|handover|under the (?:\w+ )*(?:statement|agreement|deal)|(?:residents|population|people) (?:had )?(?:left|departed)|last [\w ]{0,30}(?:residents|inhabitants) left|withdr[ae]w\w*)\b", re.IGNORECASE)
 _NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outskirts of|around|north of|south of|east of|west of|kilometres from|km from|miles from)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _FORMER_BEFORE = re.compile(r"\bformer\s+$", re.IGNORECASE)
@@ -193,6 +199,8 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
                 why = "people captured, not territory"
             if not why and _CONCESSIVE_LEAD.match(sentence) and m.start() < sentence.find(","):
                 why = "a concessive clause: background to the main clause"
+            if not why and rule.name == "agreement" and requested(sentence[a:b], m.start() - a):
+                why = "an agreement asked for, not made"
             if not why and rule.name == "agreement" and DOCUMENT_REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
                 why = "a document cited, not a new agreement"
             if not why and rule.name == "protest" and CELEBRATION.search(sentence):
@@ -404,7 +412,9 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
                                          actor1, actor2, event_date=event_date, date_text=date_text))
         return context_date
     if sub_type == "Agreement" and len(chosen) > 1:
-        chosen = chosen[:1]  # an agreement is one event, not one per place it names
+        # an agreement is one event; naming several places, it is about them: on the area
+        area = _area_for(event_type, sub_type, areas)
+        chosen = [Mention(0, 0, _AREA_NAMES[area], area, "feature")] if area else chosen[:1]
     fatalities = fatalities_in(clause)
     if rule.name == "casualties" and _add_to_earlier(result, chosen, event_date, fatalities):
         return context_date  # deaths reported for an event already found at that place and day

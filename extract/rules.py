@@ -108,8 +108,12 @@ HYPOTHETICAL = _rx(
     r"call(?:ed|s|ing)? for|need for|demand\w*|warn\w* (?:of|that|against)|fears? (?:of|that)|risk of|if|"
     r"unless|aimed at preventing|to prevent|possible|potential|intend\w*|seeks? to|sought to|vow\w*|pledg\w*|"
     r"to take control|(?:is|are|was|were) to|will|shall|feared|fear(?:s|ing)?|expected to|set to|likely to|ought to|should|"
-    r"must|supposed to|once\s+(?:\w+\s+){0,3}(?:is|are)|(?:this|that|which|it) (?:would |will )?means?|speculat\w+|rumou?r\w*)\b"
+    r"must|supposed to|once\s+(?:\w+\s+){0,3}(?:is|are))\b"
 )
+# Markers that govern a whole clause, however far before the trigger they stand.
+CLAUSE_MODAL = _rx(r"\b(?:(?:this|that|which|it) (?:would |will )?means?|speculat\w+|rumou?r\w*)\b")
+REQUEST = _rx(r"\b(?:urg\w+|call(?:ed|s|ing)? (?:on|for|upon)|appeal\w*|demand\w*|ask(?:ed|s|ing)?|insist\w*)\b")
+
 CIVILIAN_RX = _rx(r"\bcivilians?\b|\bresidents?\b|\bchildren\b|\bwomen\b|\bresidential\b|\bhomes?\b|\bhospitals?\b|\bschools?\b")
 SOLDIER_RX = _rx(r"\bsoldiers?\b|\bservicem[ae]n\b|\btroops\b|\bconscripts?\b|\bofficers?\b|\bmilitary personnel\b|\bfighters\b")
 
@@ -126,4 +130,12 @@ def negated_or_hypothetical(clause: str, trigger_start: int, trigger_end: int) -
         return "a reference to an earlier event"
     if HYPOTHETICAL.search(before[-45:]):
         return "hypothetical or announced, not reported as done"
+    if CLAUSE_MODAL.search(clause[:trigger_start]):
+        return "a consequence, rumour or request, not reported as done"
     return ""
+
+
+def requested(clause: str, trigger_start: int) -> bool:
+    """Whether the clause asks for what the trigger names ("urged the other side ... to
+    respect the ceasefire"): a request for an agreement is not one."""
+    return bool(REQUEST.search(clause[:trigger_start]))

@@ -208,3 +208,19 @@ def test_a_denial_does_not_reach_into_the_next_clause():
             "Tartar and villages near it.")
     got = _events(text, "2020-11-07")
     assert [(e.x_place_id, e.sub_event_type) for e in got] == [("tartar", "Shelling/artillery/missile attack")]
+
+
+def test_a_place_as_a_speakers_title_is_not_the_scene():
+    text = "A Nagorno-Karabakh human rights lawyer said on Tuesday that shelling had killed 10 civilians."
+    assert _events(text, "2023-09-20") == []
+    text = "Shelling of Stepanakert killed a journalist on Tuesday."
+    assert [e.x_place_id for e in _events(text, "2023-09-20")] == ["stepanakert"]
+
+
+def test_an_agreement_asked_for_is_not_made_and_one_about_several_places_is_on_the_area():
+    text = "The ministry urged the other side on Tuesday to respect the ceasefire along the line of contact."
+    assert [e for e in _events(text, "2016-04-06") if e.sub_event_type == "Agreement"] == []
+    text = ("The sides agreed on Tuesday to a ceasefire on the line of contact and to the return of Kalbajar, "
+            "Lachin and Aghdam.")
+    got = [e for e in _events(text, "2020-11-11") if e.sub_event_type == "Agreement"]
+    assert len(got) == 1 and got[0].x_layer.startswith("contact_line")
