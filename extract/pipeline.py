@@ -223,6 +223,17 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
 _VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
 
 
+_CONJOINED = re.compile(r"^\s*(?:,\s*)?(?:and|as well as|along with|with)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _conjoined(sentence: str, a: re.Match, b: re.Match) -> bool:
+    """Whether two triggers are two actions joined by "and" ("fighting and shelling",
+    "shelled and stormed"), not one action named twice ("shelled ... in what Baku called
+    anti-terrorist measures")."""
+    first, second = (a, b) if a.start() < b.start() else (b, a)
+    return bool(_CONJOINED.match(sentence[first.end():second.start()]))
+
+
 def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_starts: list[int]):
     """The events a sentence reports: (rule, match, in_scope) for the deciding trigger
     and for each other trigger that stands in a clause of its own with a place of its
@@ -237,8 +248,9 @@ def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_starts: lis
             continue
         clause = _clause_bounds(sentence, m.start())
         if clause == main_clause:
-            # shelling and fighting reported together ("shelled and stormed positions"): both
-            if {rule.event_type, main_rule.event_type} == _VIOLENT_PAIR and not any(r.event_type == rule.event_type for r, _ in shared):
+            # shelling and fighting reported as two actions ("shelled and stormed positions"): both
+            if {rule.event_type, main_rule.event_type} == _VIOLENT_PAIR and _conjoined(sentence, main_m, m) \
+                    and not any(r.event_type == rule.event_type for r, _ in shared):
                 shared.append((rule, m))
             continue
         if any(clause == c for _, _, c in own):

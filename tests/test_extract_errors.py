@@ -224,3 +224,10 @@ def test_an_agreement_asked_for_is_not_made_and_one_about_several_places_is_on_t
             "Lachin and Aghdam.")
     got = [e for e in _events(text, "2020-11-11") if e.sub_event_type == "Agreement"]
     assert len(got) == 1 and got[0].x_layer.startswith("contact_line")
+
+
+def test_one_action_named_twice_is_one_event_two_actions_are_two():
+    text = "Azerbaijani forces shelled Martuni on Tuesday in what Baku called anti-terrorist measures."
+    assert [e.sub_event_type for e in _events(text, "2023-09-19")] == ["Shelling/artillery/missile attack"]
+    text = "Troops shelled and stormed positions near Martuni on Tuesday."
+    assert sorted(e.event_type for e in _events(text, "2023-09-19")) == ["Battles", "Explosions/Remote violence"]
