@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 CAPITALS = {"yerevan", "baku", "moscow", "ankara", "tehran"}
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|around|into|across|on the outskirts of|streets of)\s+(?:central\s+|downtown\s+|the\s+)?$", re.IGNORECASE)
 CELEBRATION = re.compile(r"\b(?:celebrat\w*|victory (?:march\w*|parades?|rall(?:y|ies))|festivit\w+|jubilant|rejoic\w+)\b", re.IGNORECASE)
+_IDIOM_AFTER = re.compile(r"^\s+for\s+(?:his|her|their|its|the)\s+li(?:fe|ves)\b", re.IGNORECASE)
+_DEAL_STRUCK = re.compile(r"\b(?:deal|agreement|accord|truce|cease-?fire|bargain|compromise|balance)\s+(?:\w+\s+)?struck\b|\bstruck\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|accord|truce|bargain|compromise|balance|chord|note|tone)\b", re.IGNORECASE)
+_UNLIKELY_AFTER = re.compile(r"^[^.;,]{0,70}?\b(?:(?:highly |very )?(?:unlikely|improbable|impossible|doubtful)|not expected)\b", re.IGNORECASE)
 _CONCESSIVE_LEAD = re.compile(r"^(?:while|although|though|even though|whereas|despite)\b", re.IGNORECASE)
 _THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)", re.IGNORECASE)
 BACKGROUND_YEARS = 5  # an event this many years before the report is history it narrates
@@ -60,7 +63,8 @@ _SPEAKER_AFTER = re.compile(
     # a place as the title of a speaker: "a Nagorno-Karabakh human rights lawyer said"
     r"|\s+(?:(?:human rights|foreign|defen[cs]e|local|regional|city|state|government|de facto|separatist|former|"
     r"emergenc(?:y|ies)|health)\s+){0,2}(?:lawyer|official|officials|ombudsman|spokes(?:man|woman|person)|minister|ministry|"
-    r"president|prime minister|governor|mayor|analyst|lawmaker|mp)\b)", re.IGNORECASE)
+    r"president|prime minister|governor|mayor|analyst|lawmaker|mp|information cent(?:er|re)|news agency|press service|"
+    r"television|radio|service)\b)", re.IGNORECASE)
 _PEACEFUL_TRANSFER = re.compile(r"\b(?:handed (?:over|back)|handover|under the (?:\w+ )*(?:statement|agreement|deal)|(?:residents|population|people) (?:had )?(?:left|departed)|last [\w ]{0,30}(?:residents|inhabitants) left|withdr[ae]w\w*)\b", re.IGNORECASE)
 _NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outskirts of|around|north of|south of|east of|west of|kilometres from|km from|miles from)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _FORMER_BEFORE = re.compile(r"\bformer\s+$", re.IGNORECASE)
@@ -199,6 +203,12 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
                 why = "people captured, not territory"
             if not why and _CONCESSIVE_LEAD.match(sentence) and m.start() < sentence.find(","):
                 why = "a concessive clause: background to the main clause"
+            if not why and rule.name == "clash" and _IDIOM_AFTER.match(sentence[m.end():m.end() + 30]):
+                why = "an idiom ('fighting for his life')"
+            if not why and rule.name in ("shelling", "drone") and _DEAL_STRUCK.search(sentence[max(0, m.start() - 30):m.end() + 25]):
+                why = "a deal struck, not a strike"
+            if not why and _UNLIKELY_AFTER.match(sentence[m.end():m.end() + 90]):
+                why = "said to be unlikely"
             if not why and rule.name == "agreement" and requested(sentence[a:b], m.start() - a):
                 why = "an agreement asked for, not made"
             if not why and rule.name == "agreement" and DOCUMENT_REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
@@ -382,6 +392,10 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             date_text = f"{date_text} (earlier in the text)"
     else:
         result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no date: the text gives none and no publication date is known", actor1, actor2))
+        return context_date
+    if published is not None and event_date > published:
+        result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "dated after the report: a plan or a deadline, not an event",
+                                         actor1, actor2, event_date=event_date, date_text=date_text))
         return context_date
     # -- places
     mentions = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous)

@@ -231,3 +231,23 @@ def test_one_action_named_twice_is_one_event_two_actions_are_two():
     assert [e.sub_event_type for e in _events(text, "2023-09-19")] == ["Shelling/artillery/missile attack"]
     text = "Troops shelled and stormed positions near Martuni on Tuesday."
     assert sorted(e.event_type for e in _events(text, "2023-09-19")) == ["Battles", "Explosions/Remote violence"]
+
+
+def test_idioms_deals_and_unlikely_things_are_not_events():
+    assert _events("Doctors in Stepanakert were fighting for his life on Tuesday.", "2020-10-08") == []
+    got = _events("The deal struck in Moscow on Monday held along the line of contact.", "2020-11-11")
+    assert all(e.event_type != "Explosions/Remote violence" for e in got)
+    assert _events("A withdrawal of the peacekeepers from Stepanakert by then is highly improbable.", "2022-03-27") == []
+
+
+def test_a_date_after_the_report_is_a_plan_not_an_event():
+    result = events_from_text("Armenia is to hand Kalbajar back to Azerbaijan on November 15.", published="2020-11-10")
+    assert result.events == []
+    result = events_from_text("The handover of Kalbajar to Azerbaijan was completed on November 25.", published="2020-11-26")
+    assert [e.event_date.day for e in result.events] == [25]
+
+
+def test_an_information_centre_named_after_a_place_is_a_speaker():
+    text = "Shelling hit a school on Tuesday, the Nagorno-Karabakh Information Center said."
+    got = _events(text, "2020-10-08")
+    assert all(not e.x_layer.startswith(("peacekeeping_zone", "nkao")) or "no place" in e.notes for e in got)
