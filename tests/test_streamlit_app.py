@@ -186,3 +186,18 @@ def test_selected_event_shows_its_details_and_centres_the_map(app):
     comps = [c for c in app.get("component_instance") if c.proto.component_name.endswith("st_folium")]
     args = json.loads(comps[0].proto.json_args)
     assert args["zoom"] == 11 and abs(args["center"][0] - 39.8177) < 1e-3
+
+
+def test_an_added_report_shows_villages_and_lists_history_apart(app):
+    app.text_area(key="article_text").input(
+        "Title: Villages freed\nPublished: 2020-11-09\n\n"
+        "The army freed the villages of Karkhulu, Horovlu and Dejal in Jabrayil on Monday. "
+        "Armenian forces seized Shusha on May 8, 1992.\n").run()
+    app.button(key="extract").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    _, extracted = app.session_state["preview"]
+    assert len(extracted.events) == 3 and all(e.x_place_id.startswith(("wof-", "gn-")) for e in extracted.events)
+    captions = " ".join(c.value for c in app.caption)
+    assert "Background" in captions
+    frames = [f.value for f in app.dataframe]
+    assert any("1992-05-08" in str(df) for df in frames)
