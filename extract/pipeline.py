@@ -1,11 +1,13 @@
 """Article to events, offline, by rules (docs/ARCHITECTURE.md, "The extraction pipeline").
 
-For each sentence: find the event rule that fires (and is not negated or
-hypothetical), the places it names (gazetteer), its date (explicit, or carried from
-the text before it, or the publication date), the actors and the sources it cites,
-and the deaths it reports. One event per place. A sentence with an event but no place
-is reported as unplaced; one dated only by a year is reported as undated. Nothing is
-placed or dated that the text does not give.
+For each sentence: the event rules that fire (not negated, hypothetical, requested,
+cited or narrated as background), the places each trigger governs (gazetteer), its
+date (explicit, or carried from the text before it, or the publication date), the
+actors and sources, and the deaths reported. One event per place. A sentence that
+names no place at all may take the area the report is about (the region, the line or
+the border), with lower confidence and a note; otherwise an event with no place, or
+dated only by a year, is returned as unplaced with the reason. Nothing is dated that
+the text does not date, and history is listed apart from news.
 """
 from __future__ import annotations
 
@@ -64,7 +66,7 @@ _SPEAKER_AFTER = re.compile(
     r"|\s+(?:(?:human rights|foreign|defen[cs]e|local|regional|city|state|government|de facto|separatist|former|"
     r"emergenc(?:y|ies)|health)\s+){0,2}(?:lawyer|official|officials|ombudsman|spokes(?:man|woman|person)|minister|ministry|"
     r"president|prime minister|governor|mayor|analyst|lawmaker|mp|information cent(?:er|re)|news agency|press service|"
-    r"television|radio|service)\b)", re.IGNORECASE)
+    r"television|radio)\b)", re.IGNORECASE)
 _PEACEFUL_TRANSFER = re.compile(r"\b(?:handed (?:over|back)|handover|under the (?:\w+ )*(?:statement|agreement|deal)|(?:residents|population|people) (?:had )?(?:left|departed)|last [\w ]{0,30}(?:residents|inhabitants) left|withdr[ae]w\w*)\b", re.IGNORECASE)
 _NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outskirts of|around|north of|south of|east of|west of|kilometres from|km from|miles from)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _FORMER_BEFORE = re.compile(r"\bformer\s+$", re.IGNORECASE)
@@ -155,41 +157,12 @@ def _is_headline(s: _Sentence) -> bool:
         w[:1].isupper() for w in s.text.split()) >= max(3, len(s.text.split()) // 2)
 
 
-def _fire(sentence: str) -> tuple[Rule, re.Match, str] | None:
-    """The rule that decides a sentence's event, with its match.
-
-    Of the rules that fire (not negated, hypothetical or a reference to the past), the
-    one whose words come first wins (the main clause usually leads), rule order
-    breaking ties; a report of deaths alone decides only when nothing else fires.
-    Returns ``(None, None, reason)`` when every trigger was blocked, ``None`` when
-    there is none.
-    """
-    blocked = ""
-    candidates = []
-    low = sentence.lower()
-    same_length = len(low) == len(sentence)  # "İ".lower() is two characters: then offsets would shift
-    for order, rule in enumerate(RULES):
-        fast = rule.lower if same_length else None
-        for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
-            a, b = _clause_bounds(sentence, m.start())
-            why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
-            if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
-                why = "people captured, not territory"
-            if why:
-                blocked = blocked or why
-                continue
-            candidates.append((rule.name == "casualties", m.start(), order, rule, m))
-            break
-    if candidates:
-        _, _, _, rule, m = min(candidates, key=lambda c: c[:3])
-        return rule, m, ""
-    return None if not blocked else (None, None, blocked)  # type: ignore[return-value]
-
-
 def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     """Every rule that fires in ``sentence`` (its first unblocked match each), the one
-    that decides the sentence first (see :func:`_fire`); the reason when every trigger
-    was blocked, ``[]`` when there is none."""
+    that decides the sentence first: the one whose words come first (the main clause
+    usually leads), rule order breaking ties, a report of deaths only when nothing else
+    fires, a riot over a protest. Returns the reason when every trigger was blocked,
+    '' when there is none."""
     blocked = ""
     candidates = []
     low = sentence.lower()
@@ -318,8 +291,9 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
     Returns
     -------
     ExtractionResult
-        ``events`` (validated, placed, dated, with evidence and confidence) and
-        ``unplaced`` (with the reason each could not be placed or dated).
+        ``events`` (validated, placed, dated, with evidence and confidence),
+        ``unplaced`` (with the reason each could not be placed or dated) and
+        ``background`` (history the report narrates; never to be stored as news).
     """
     gz = gazetteer or default_gazetteer()
     text = article.text
