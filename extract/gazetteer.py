@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -103,8 +104,6 @@ _NEAR_MIN_CHARS = 8  # one letter off is a match only for names this long (loose
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Distance in km between two (lon, lat) points (equirectangular, fine at this scale)."""
-    import math
-
     x = (a[0] - b[0]) * 111.32 * math.cos(math.radians((a[1] + b[1]) / 2))
     y = (a[1] - b[1]) * 110.57
     return math.hypot(x, y)

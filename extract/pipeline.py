@@ -26,7 +26,8 @@ from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, feature_ref
 from .rules import (
-    CIVILIAN_RX, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SHELLING_WORDS, SOLDIER_RX, Rule, negated_or_hypothetical, requested,
+    CIVILIAN_RX, DEADLINE, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SCHEDULED_HANDOVER, SHELLING_WORDS, SOLDIER_RX, Rule,
+    negated_or_hypothetical, requested,
 )
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,9 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
                 why = "a document cited, not a new agreement"
             if not why and rule.name == "protest" and CELEBRATION.search(sentence):
                 why = "a celebration, not a protest"
+            if why.startswith("hypothetical") and rule.name in ("handover", "territory") and DEADLINE.search(sentence):
+                candidates.append((False, m.start(), order, SCHEDULED_HANDOVER, m))  # announced, with a deadline
+                break
             if why:
                 blocked = blocked or why
                 continue
@@ -352,6 +356,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             event_type, sub_type = "Strategic developments", "Non-violent transfer of territory"
     # -- date
     clause_dates = [d for d in dates if ca <= d.start < cb] or dates
+    scheduled = rule is SCHEDULED_HANDOVER
+    deadlines = clause_dates if scheduled else []
+    if scheduled:
+        clause_dates = [d for d in clause_dates if not DEADLINE.match(s.text[max(0, d.start - 4):d.end + 1].lstrip())
+                        and not s.text[max(0, d.start - 4):d.start].strip().lower().endswith("by")]
     if clause_dates:
         d = clause_dates[0]
         event_date, precision, date_text, date_conf = d.date, d.precision, d.text, 1.0 if d.precision == 1 else 0.8
@@ -411,7 +420,7 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "a tally of deaths with no day, over a whole region, line or border: not an event",
                                          actor1, actor2, event_date=event_date, date_text=date_text))
         return context_date
-    if sub_type == "Agreement" and len(chosen) > 1:
+    if sub_type == "Agreement" and len(chosen) > 1 and not scheduled:
         # an agreement is one event; naming several places, it is about them: on the area
         area = _area_for(event_type, sub_type, areas)
         chosen = [Mention(0, 0, _AREA_NAMES[area], area, "feature")] if area else chosen[:1]
@@ -421,11 +430,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     sources = sources_in(s.text)
     source = "; ".join(dict.fromkeys([x for x in [article.source_name, *sources] if x]))
     for mm in chosen:
-        own_date = _date_for_place(mm, clause_dates, len(chosen))
+        own_date = None if scheduled else _date_for_place(mm, clause_dates, len(chosen))
         if own_date is not None:
             event_date, precision, date_text = own_date.date, own_date.precision, own_date.text
         place_conf = 0.95 if mm.is_place else (0.85 if mm.target != "@region" else 0.75)
-        note = ""
+        note = _deadline_note(s.text, mm, deadlines) if scheduled else ""
         if mm.ambiguous:
             # a close choice between places of one name, or a town that names its district,
             # costs more than a name whose other bearers the context rules out
@@ -545,6 +554,17 @@ def _area_for(event_type: str, sub_type: str, areas: dict[str, int], soldiers: b
     if "@region" in areas:
         return "@region"
     return max(areas, key=lambda t: areas[t])
+
+
+def _deadline_note(sentence: str, mm: Mention, dates) -> str:
+    """The deadline of a scheduled handover at ``mm``: the date written nearest after the
+    place, else the sentence's deadline words."""
+    after = [d for d in dates if d.start >= mm.end]
+    if after:
+        d = min(after, key=lambda d: d.start - mm.end)
+        return f"handover scheduled, deadline '{d.text}' ({d.date.strftime('%d %B')}); the handover itself is not reported"
+    m = DEADLINE.search(sentence)
+    return f"handover scheduled ('{m.group(0)}'); the handover itself is not reported" if m else "handover scheduled"
 
 
 def _protesters_of(event: Event) -> Event:

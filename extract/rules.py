@@ -58,7 +58,7 @@ RULES: tuple[Rule, ...] = (
          "Protests", "Peaceful protest", 0.7),
     Rule("territory", _rx(r"\b(?:(?:took|retook|take|taken|taking) (?:over )?(?=(?:the )?(?:town|city|village|villages|heights?|hills?|positions?|settlements?|(?-i:[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ])))|took (?:full )?control|taken (?:full )?control|(?:took|taken|won) back|captured|seized|(?:was|were|been|had|have|has|army|forces|troops) (?:\w+ )?freed|freed (?:from (?:the )?occupation|the (?:town|city|village|villages|settlements?|heights?))|(?:the |newly )?freed (?:settlements?|villages?|towns?|territor\w+)|liberat(?:ed|ing|ion of)|recaptured|retook|retaken|regained(?: control)?|fell to|entered the (?:city|town|village)|raised (?:the|its|their) flags?|under (?:its|azerbaijani|armenian|full|their) control|brought (?:\w+ ){0,3}under (?:\w+ )?control|(?:restored|re-?established) (?:\w+ ){0,2}(?:control|sovereignty)|lost control of)\b"),
          "Battles", "Government regains territory", 0.75),
-    Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|pulled (?:\w+ ){0,2}(?:troops|forces|units|soldiers) (?:out|back)|(?:taken|took|moved) (?:its |their )?(?:\w+ )?(?:troops|forces|units|soldiers) (?:out|back)|transferred (?:to|under))\b"),
+    Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|hand(?:s|ed|ing)? (?:[\w-]+ ){1,3}(?:back|over)\b|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|pulled (?:\w+ ){0,2}(?:troops|forces|units|soldiers) (?:out|back)|(?:taken|took|moved) (?:its |their )?(?:\w+ )?(?:troops|forces|units|soldiers) (?:out|back)|transferred (?:to|under))\b"),
          "Strategic developments", "Non-violent transfer of territory", 0.75),
     Rule("clash", _rx(r"\b(?:clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the| its| their| our)? (?:armenian |azerbaijani |military |army |combat )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attack|offensive|operation)|storm(?:ed|ing)|shot down|downed|brought down|destroyed (?:an? |the )?(?:\w+ ){0,2}(?:jet|aircraft|plane|helicopter|su-25))\b"),
          "Battles", "Armed clash", 0.75),
@@ -86,6 +86,11 @@ RULES: tuple[Rule, ...] = (
     Rule("casualties", _rx(r"\b(?:killed|died|dead|wounded|injured|hurt|casualties|death toll|lost (?:their )?lives|fatalities)\b"),
          "Battles", "Armed clash", 0.6),
 )
+
+# A handover announced for later ("Armenia is to hand Kalbajar back by November 15"): an
+# agreement on the day it is reported, the deadline in the notes (extract.pipeline).
+SCHEDULED_HANDOVER = Rule("scheduled_handover", _rx(r"$^"), "Strategic developments", "Agreement", 0.6)
+DEADLINE = _rx(r"\bby\s+(?:the\s+)?(?:end of\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\bdeadline\b|\bno later than\b")
 
 _LOWER: dict[str, re.Pattern] = {r.name: re.compile(r.pattern.pattern) for r in RULES if "(?-i" not in r.pattern.pattern}
 

@@ -251,3 +251,17 @@ def test_an_information_centre_named_after_a_place_is_a_speaker():
     text = "Shelling hit a school on Tuesday, the Nagorno-Karabakh Information Center said."
     got = _events(text, "2020-10-08")
     assert all(not e.x_layer.startswith(("peacekeeping_zone", "nkao")) or "no place" in e.notes for e in got)
+
+
+def test_a_scheduled_handover_is_an_agreement_on_the_day_announced_with_its_deadline():
+    text = "Under the deal, Armenia is to hand over Kalbajar by November 15 and Aghdam by November 20."
+    got = _events(text, "2020-11-10")
+    assert [(e.x_place_id, e.sub_event_type, e.event_date) for e in got] == [
+        ("kalbajar", "Agreement", dt.date(2020, 11, 10)), ("aghdam", "Agreement", dt.date(2020, 11, 10))]
+    assert "'November 15'" in got[0].notes and "'November 20'" in got[1].notes
+    assert all("the handover itself is not reported" in e.notes for e in got)
+    # the handover itself, when it is reported, is a transfer on its day
+    got = _events("Lachin district was handed over to Azerbaijan on Tuesday.", "2020-12-02")
+    assert [(e.sub_event_type, e.event_date) for e in got] == [("Non-violent transfer of territory", dt.date(2020, 12, 1))]
+    # a handover that only could happen is nothing
+    assert _events("Armenia could hand over Kalbajar, officials said on Monday.", "2020-11-10") == []
