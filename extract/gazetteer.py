@@ -264,8 +264,9 @@ class Gazetteer:
                 lkey = _loose(key)
                 if lkey in self._loose_places and len(key) >= 4:
                     hit = (n, "place", [self._loose_places[lkey]])
-                elif ids := _unique(self._village_exact.get(key, ()), self._village_loose.get(lkey, ()),
-                                    self._village_loose.get(lkey.replace(" ", ""), ()) if n > 1 else ()):
+                elif (key in self._village_exact or lkey in self._village_loose or n > 1 and lkey.replace(" ", "") in self._village_loose) \
+                        and (ids := _unique(self._village_exact.get(key, ()), self._village_loose.get(lkey, ()),
+                                            self._village_loose.get(lkey.replace(" ", ""), ()) if n > 1 else ())):
                     hit = (n, "village", ids)
                 elif n <= 2 and len(lkey) >= _NEAR_MIN_CHARS and (near := self._near(lkey)):
                     hit = (n, "village", near)
