@@ -589,14 +589,19 @@ def _governed(sentence: str, trigger: re.Match, mentions: list[Mention]) -> list
         return []
     out = [after[0]]
     for mm in after[1:]:
-        if _list_gap(_unquote(sentence[out[-1].end:mm.start])):
+        if not _list_gap(_unquote(sentence[out[-1].end:mm.start])):
+            break
+        if mm.target != out[-1].target:  # "Lachin, called Berdzor by Armenians": one place
             out.append(mm)
         else:
-            break
+            out[-1] = Mention(out[-1].start, mm.end, out[-1].surface, out[-1].target, out[-1].kind, out[-1].ambiguous)
     return out
 
 
-_GAP_WORDS = re.compile(r"[,;]|\b(?:and|as well as|or|in|of|the|nearby|neighbou?ring|(?:town|city|village|villages|region|district|settlement)s? of)\b|\b[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ][\w'’-]*")
+# Case-sensitive on purpose: the last branch takes capitalised words (names) only.
+_GAP_WORDS = re.compile(r"[,;()]|\b(?:and|as well as|or|in|of|the|nearby|neighbou?ring|(?:town|city|village|villages|region|district|settlement)s? of|"
+                        r"(?:also )?(?:called|known as)|by(?=\s+(?:the\s+)?[A-Z])|(?:which|that)(?=\s+[A-Z]\w+\s+call\b)|call)\b"
+                        r"|\b[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ][\w'’-]*")
 
 
 def _unquote(text: str) -> str:
@@ -608,8 +613,8 @@ _QUOTES = str.maketrans({c: " " for c in "\"“”«»‘’'"})
 
 def _list_gap(gap: str) -> bool:
     """Whether the text between two places only continues a list: separators, "in"
-    (the district of the items before), "the town of", "nearby", and names the
-    gazetteer does not know."""
+    (the district of the items before), "the town of", "nearby", another name of the
+    place ("called Berdzor by Armenians"), and names the gazetteer does not know."""
     return bool(gap.strip()) and len(gap) < 80 and not _GAP_WORDS.sub("", gap).strip()
 
 

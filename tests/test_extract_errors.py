@@ -265,3 +265,8 @@ def test_a_scheduled_handover_is_an_agreement_on_the_day_announced_with_its_dead
     assert [(e.sub_event_type, e.event_date) for e in got] == [("Non-violent transfer of territory", dt.date(2020, 12, 1))]
     # a handover that only could happen is nothing
     assert _events("Armenia could hand over Kalbajar, officials said on Monday.", "2020-11-10") == []
+
+
+def test_another_name_of_a_place_continues_the_list_of_places():
+    text = "Azerbaijan took control of Lachin, called Berdzor by Armenians, and the villages of Zabukh and Sus on Friday."
+    assert {e.x_place_id for e in _events(text, "2022-08-27")} == {"lachin", "aghavno", "sus"}
