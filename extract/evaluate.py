@@ -17,8 +17,8 @@ would, and its events are matched to the labels, one to one:
   (the text gives none) matches on place and kind alone.
 
 A ``casualties`` label is ACLED's fatalities of a violent event, not an event of its
-own, so it matches a violent event at the place (preferring the same day) without
-using it up. Figures: event recall (labels matched / labels), precision (events that
+own, so it matches a violent event at the place whose fatalities, evidence or notes
+report casualties (preferring the same day), without using it up. Figures: event recall (labels matched / labels), precision (events that
 match a label / events), place recall (labels whose place some event of the report
 has / labels) and date accuracy (matched labels with a date whose event has that
 date / matched labels with a date), overall, per kind and per report, with every
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,9 +250,12 @@ class _Places:
         return names | {_loose(n) for n in names} | {f"@id:{i}" for i in ids}
 
 
+_CASUALTY_WORDS = re.compile(r"\b(?:killed|died|dead|deaths?|wounded|injured|hurt|casualt\w*|fatalit\w*|lives)\b", re.IGNORECASE)
+
+
 def _kind_ok(kind: str, e: Event) -> bool:
-    if kind == "casualties":
-        return e.event_type in VIOLENT_TYPES
+    if kind == "casualties":  # the fatalities or casualties of a violent event the report gives
+        return e.event_type in VIOLENT_TYPES and (e.fatalities > 0 or bool(_CASUALTY_WORDS.search(f"{e.x_evidence} {e.notes}")))
     return (e.event_type, e.sub_event_type) in KIND_TO_ACLED[kind]
 
 

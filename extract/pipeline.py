@@ -40,6 +40,7 @@ CELEBRATION = re.compile(r"\b(?:celebrat\w*|victory (?:march\w*|parades?|rall(?:
 _IDIOM_AFTER = re.compile(r"^\s+for\s+(?:his|her|their|its|the)\s+li(?:fe|ves)\b", re.IGNORECASE)
 _DEAL_STRUCK = re.compile(r"\b(?:deal|agreement|accord|truce|cease-?fire|bargain|compromise|balance)\s+(?:\w+\s+)?struck\b|\bstruck\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|accord|truce|bargain|compromise|balance|chord|note|tone)\b", re.IGNORECASE)
 _UNLIKELY_AFTER = re.compile(r"^[^.;,]{0,70}?\b(?:(?:highly |very )?(?:unlikely|improbable|impossible|doubtful)|not expected)\b", re.IGNORECASE)
+_CASUALTY_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|hurt|casualt\w*)\b", re.IGNORECASE)
 _CONCESSIVE_LEAD = re.compile(r"^(?:while|although|though|even though|whereas|despite)\b", re.IGNORECASE)
 _THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)", re.IGNORECASE)
 BACKGROUND_YEARS = 5  # an event this many years before the report is history it narrates
@@ -344,11 +345,12 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     actor1, actor2 = _choose_actors(s.text, rule)
     if rule.name == "clash" and _civilians_hit(clause) and not SOLDIER_RX.search(clause) and not _MILITARY_TARGET.search(clause):
         event_type, sub_type = "Violence against civilians", "Attack"  # e.g. a civilian hit by sniper fire
+    casualties_only = False  # deaths or wounded with no one named: only as part of an event found before
     if rule.name == "casualties":
         if _civilians_hit(clause):
             event_type, sub_type = "Violence against civilians", "Attack"
         elif not SOLDIER_RX.search(clause):
-            return context_date  # deaths with no one named: not an event on its own
+            casualties_only = True
     if rule.name == "territory":
         if actor1 is not None and actor1.side == "ka":
             sub_type = "Non-state actor overtakes territory"
@@ -425,8 +427,10 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         area = _area_for(event_type, sub_type, areas)
         chosen = [Mention(0, 0, _AREA_NAMES[area], area, "feature")] if area else chosen[:1]
     fatalities = fatalities_in(clause)
-    if rule.name == "casualties" and _add_to_earlier(result, chosen, event_date, fatalities):
+    if rule.name == "casualties" and _add_to_earlier(result, chosen, event_date, fatalities, s.text):
         return context_date  # deaths reported for an event already found at that place and day
+    if casualties_only:
+        return context_date
     sources = sources_in(s.text)
     source = "; ".join(dict.fromkeys([x for x in [article.source_name, *sources] if x]))
     for mm in chosen:
@@ -446,7 +450,10 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         key = (sub_type, ref, event_date)
         confidence = round(min(1.0, conf * place_conf * date_conf), 3)
         if key in seen and result.events[seen[key]].x_confidence >= confidence:
-            continue  # the same event again (a lede repeated), no surer
+            # the same event again (a lede repeated), no surer: keep what the repeat adds
+            if _CASUALTY_WORDS.search(s.text) and s.text[:200] not in result.events[seen[key]].notes:
+                _add_to_earlier(result, [mm], event_date, fatalities if len(chosen) == 1 else 0, s.text)
+            continue
         fields = dict(
             event_date=event_date, time_precision=precision, event_type=event_type, sub_event_type=sub_type,
             actor1=actor1.name if actor1 else "", inter1=actor1.inter if actor1 else 0,
@@ -685,17 +692,20 @@ def _rayon_lists(sentence: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.date, fatalities: int) -> bool:
-    """Fold a deaths-only sentence into the event found before at the same place and day."""
+def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.date, fatalities: int, sentence: str = "") -> bool:
+    """Fold a casualties-only sentence into the event found before at the same place and
+    day: the higher death toll, and the sentence in the notes (ACLED has no field for the
+    wounded, so the notes keep them)."""
     if len(chosen) != 1:
         return False
     target = chosen[0].target
     for i, e in enumerate(result.events):
         if e.event_date == day and (e.x_place_id == target or (not chosen[0].is_place and e.x_layer == feature_ref(target, day))):
-            if fatalities > e.fatalities:
-                from events.model import replace
+            from events.model import replace
 
-                result.events[i] = replace(e, fatalities=fatalities)
+            note = f"casualties reported later in the report: \u201c{sentence[:200]}\u201d" if sentence else ""
+            notes = e.notes if not note or note in e.notes else f"{e.notes.rstrip('.')}; {note}."
+            result.events[i] = replace(e, fatalities=max(fatalities, e.fatalities), notes=notes)
             return True
     return False
 

@@ -270,3 +270,13 @@ def test_a_scheduled_handover_is_an_agreement_on_the_day_announced_with_its_dead
 def test_another_name_of_a_place_continues_the_list_of_places():
     text = "Azerbaijan took control of Lachin, called Berdzor by Armenians, and the villages of Zabukh and Sus on Friday."
     assert {e.x_place_id for e in _events(text, "2022-08-27")} == {"lachin", "aghavno", "sus"}
+
+
+def test_casualties_reported_later_stay_with_their_event():
+    text = "Drones struck positions near Tegh on Thursday. A border guard was wounded, officials said."
+    got = _events(text, "2023-06-16")
+    assert len(got) == 1 and got[0].x_place_id == "tegh"
+    assert "wounded" in got[0].notes  # ACLED has no field for the wounded: the notes keep them
+    text = "Shelling hit Stepanakert on Saturday. Officials spoke of civilian casualties after more shelling of Stepanakert."
+    got = _events(text, "2020-10-05")
+    assert len(got) == 1 and "casualties" in got[0].notes
