@@ -414,6 +414,10 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         chosen = [Mention(0, 0, _AREA_NAMES[area], area, "feature")]
         conf *= 0.6
         area_note = "the sentence names no place: placed on the area the report is about"
+    if not chosen and rule.name == "casualties" and result.events and result.events[-1].event_date == event_date \
+            and result.events[-1].event_type in _FRONT_TYPES | {"Violence against civilians"}:
+        _note_casualties(result, len(result.events) - 1, fatalities_in(clause), s.text)  # "A border guard was wounded"
+        return context_date
     if not chosen:
         result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no place named in the sentence", actor1, actor2,
                                          event_date=event_date, date_text=date_text))
@@ -701,13 +705,19 @@ def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.dat
     target = chosen[0].target
     for i, e in enumerate(result.events):
         if e.event_date == day and (e.x_place_id == target or (not chosen[0].is_place and e.x_layer == feature_ref(target, day))):
-            from events.model import replace
-
-            note = f"casualties reported later in the report: \u201c{sentence[:200]}\u201d" if sentence else ""
-            notes = e.notes if not note or note in e.notes else f"{e.notes.rstrip('.')}; {note}."
-            result.events[i] = replace(e, fatalities=max(fatalities, e.fatalities), notes=notes)
+            _note_casualties(result, i, fatalities, sentence)
             return True
     return False
+
+
+def _note_casualties(result: ExtractionResult, index: int, fatalities: int, sentence: str) -> None:
+    """Give event ``index`` the higher death toll, and the casualty sentence in its notes."""
+    from events.model import replace
+
+    e = result.events[index]
+    note = f"casualties reported later in the report: \u201c{sentence[:200]}\u201d" if sentence else ""
+    notes = e.notes if not note or note in e.notes else f"{e.notes.rstrip('.')}; {note}."
+    result.events[index] = replace(e, fatalities=max(fatalities, e.fatalities), notes=notes)
 
 
 def _date_for_place(mm: Mention, dates, n_places: int):
