@@ -55,6 +55,8 @@ _CLAUSE_BREAK = re.compile(
     r"|,\s+(?:and|but|yet)\s+(?=(?:it|he|she|they|we|its|their|his|her|the\s+\w+\s+(?:said|says|accused|reported|added)|(?-i:[A-Z]))\b)",
     re.IGNORECASE)
 
+_LEAD_SUBORDINATE = re.compile(r"^(?:since|after|following|before|when|once|as soon as)\b[^,;]{3,200},\s*", re.IGNORECASE)
+
 # A place named as where a speaker sits, not where the event happened.
 _SPEAKER_BEFORE = re.compile(
     r"\b(?:ministry|ministry of \w+|officials?|authorities|government|spokes\w+|mayor|governor|ombudsman|office|"
@@ -143,13 +145,23 @@ def _add(out: list[_Sentence], line: str, offset: int, a: int, b: int) -> None:
 
 
 def _clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
-    """The clause of ``sentence`` around character ``pos``."""
+    """The clause of ``sentence`` around character ``pos``. A leading subordinate clause
+    ("Since fighting broke out on September 27, Shushi came under shelling") ends at
+    its comma."""
     start, end = 0, len(sentence)
+    lead = _LEAD_SUBORDINATE.match(sentence)
+    if lead:
+        if pos < lead.end():
+            end = lead.end() - 1
+        else:
+            start = lead.end()
     for m in _CLAUSE_BREAK.finditer(sentence):
+        if m.end() <= start:
+            continue
         if m.end() <= pos:
             start = m.end()
         elif m.start() >= pos:
-            end = m.start()
+            end = min(end, m.start())
             break
     return start, end
 

@@ -280,3 +280,11 @@ def test_casualties_reported_later_stay_with_their_event():
     text = "Shelling hit Stepanakert on Saturday. Officials spoke of civilian casualties after more shelling of Stepanakert."
     got = _events(text, "2020-10-05")
     assert len(got) == 1 and "casualties" in got[0].notes
+
+
+def test_a_leading_subordinate_clause_ends_at_its_comma():
+    text = ("Since fighting broke out on the line of contact on September 27, Shushi and Stepanakert have come "
+            "under heavy shelling.")
+    got = {(e.x_place_id or e.x_layer.split(":")[0], e.sub_event_type) for e in _events(text, "2020-10-08")}
+    assert ("contact_line", "Armed clash") in got
+    assert {("shusha", "Shelling/artillery/missile attack"), ("stepanakert", "Shelling/artillery/missile attack")} <= got
