@@ -98,6 +98,7 @@ CONFLICT_RADIUS_KM = 130  # NKAO, the seven districts and the border areas on bo
 _VILLAGE_CUE_BEFORE = re.compile(r"\b(?:villages?|settlements?|hamlets?|towns?|communit(?:y|ies))\s+(?:of\s+)?(?:\w+\s*,\s*|\w+\s+and\s+)*$", re.IGNORECASE)
 _VILLAGE_CUE_AFTER = re.compile(r"^\s+(?:village|settlement|community)\b", re.IGNORECASE)
 _MAX_VILLAGE_WORDS = 4
+_OTHER_FEATURE_AFTER = re.compile(r"\s+(?:corridor|mountains?|range|river|valley|pass|gorge|highway|lake|reservoir|plateau)\b", re.IGNORECASE)
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s+and|,?\s+or)\s*$", re.IGNORECASE)
 _NEAR_MIN_CHARS = 8  # one letter off is a match only for names this long (loose key)
 
@@ -280,6 +281,8 @@ class Gazetteer:
             i += n
             if _part_of_longer_name(text, start, end):
                 continue  # "Lala" of "Lala-Tepe", "Levon" of "Levon Ter-Petrosyan", "Massis" of "Massis Post"
+            if how == "village" and _OTHER_FEATURE_AFTER.match(text[end:end + 20]):
+                continue  # "the Zangezur corridor", "the Vorotan river": a feature named like a village
             if how == "place":
                 out.append(Mention(start, end, text[start:end], ids[0], "place", ""))
                 continue

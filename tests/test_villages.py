@@ -90,6 +90,7 @@ def test_spelling_variants_and_russian_forms_reach_the_same_village():
     "Massis Post reported the incident.",
     "The Institute for Security Studies published a brief.",
     "News agencies said a Grad rocket hit the area.",
+    "The leaders discussed the Zangezur corridor on Monday.",
 ])
 def test_words_that_are_not_villages_here_stay_unread(text):
     gz = default_gazetteer()
