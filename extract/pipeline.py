@@ -40,6 +40,8 @@ CELEBRATION = re.compile(r"\b(?:celebrat\w*|victory (?:march\w*|parades?|rall(?:
 _IDIOM_AFTER = re.compile(r"^\s+for\s+(?:his|her|their|its|the)\s+li(?:fe|ves)\b", re.IGNORECASE)
 _DEAL_STRUCK = re.compile(r"\b(?:deal|agreement|accord|truce|cease-?fire|bargain|compromise|balance)\s+(?:\w+\s+)?struck\b|\bstruck\s+(?:a|an|the)\s+(?:\w+\s+)?(?:deal|agreement|accord|truce|bargain|compromise|balance|chord|note|tone)\b", re.IGNORECASE)
 _UNLIKELY_AFTER = re.compile(r"^[^.;,]{0,70}?\b(?:(?:highly |very )?(?:unlikely|improbable|impossible|doubtful)|not expected)\b", re.IGNORECASE)
+_NAMED_WAR = re.compile(r"\b(?:the\s+)?(?:(?:first|second|third)\s+(?:nagorno-?\s?)?karabakh\s+war|patriotic\s+war|44-day\s+war|six-week\s+war|"
+                        r"(?:19|20)\d\d\s+war|war\s+(?:of|in)\s+(?:19|20)\d\d)\b", re.IGNORECASE)
 _CASUALTY_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|hurt|casualt\w*)\b", re.IGNORECASE)
 _CONCESSIVE_LEAD = re.compile(r"^(?:while|although|though|even though|whereas|despite)\b", re.IGNORECASE)
 _THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)", re.IGNORECASE)
@@ -382,6 +384,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             context_date = (d.date, 1, d.text, 0.85)
     elif has_year_only(clause):
         result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "dated only by a year or as years ago: not an event date", actor1, actor2))
+        return context_date
+    elif _NAMED_WAR.search(s.text):
+        # "The Patriotic War ended with the liberation of Shusha": history, and no day of its own
+        result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "history told through a named war, with no date of its own",
+                                         actor1, actor2))
         return context_date
     elif context_date is not None:
         event_date, precision, date_text, date_conf = context_date

@@ -46,7 +46,7 @@ RULES: tuple[Rule, ...] = (
     Rule("drone", _rx(r"\b(?:drone|uav|air) ?strikes?\b|\bairstrikes?\b|\b(?:drones?|uavs?|bayraktars?|tb2s?|loitering munitions?|kamikaze drones?|warplanes?|aircraft)\b[^.;]{0,60}\b(?:struck|strike|hit|attack\w*|destroy\w*|bomb\w*|target\w*)\b|\b(?:struck|hit|attack\w*|destroy\w*|target\w*)\b[^.;]{0,40}\b(?:with|by) (?:a |an )?(?:drones?|uavs?)\b|\b(?:drones?|uavs?) (?:were |was )?used against\b|\bus(?:ed|ing) (?:\w+ )?(?:drones?|uavs?) against\b"),
          "Explosions/Remote violence", "Air/drone strike", 0.8),
     Rule("shelling", _rx(rf"\b(?:{SHELLING_WORDS})\b"), "Explosions/Remote violence", "Shelling/artillery/missile attack", 0.8),
-    Rule("landmine", _rx(r"\blandmines?\b|\banti-?(?:tank|personnel) mines?\b|\b(?:stepped on|hit|struck|detonated|ran over) an? (?:land)?mine\b|\bmine (?:explosion|blast)\b|\bieds?\b|\bimprovised explosive\b"),
+    Rule("landmine", _rx(r"\b(?:land)?mines? (?:exploded|detonated|went off|blew up)\b|\blandmines?\b|\banti-?(?:tank|personnel) mines?\b|\b(?:stepped on|hit|struck|detonated|ran over) an? (?:land)?mine\b|\bmine (?:explosion|blast)\b|\bieds?\b|\bimprovised explosive\b"),
          "Explosions/Remote violence", "Remote explosive/landmine/IED", 0.75),
     Rule("accidental_explosion", _rx(r"\b(?:explosions?|exploded|blasts?|blew up|fire broke out)\b[^.;]{0,80}\b(?:fuel|petrol|gas(?:oline)? station|depot|warehouse|storage|tank)\b|\b(?:fuel|petrol|gas(?:oline)?) (?:depot|station|warehouse|storage)\b[^.;]{0,60}\b(?:explosion|exploded|blast|blew up)\b"),
          "Strategic developments", "Other", 0.7),

@@ -288,3 +288,9 @@ def test_a_leading_subordinate_clause_ends_at_its_comma():
     got = {(e.x_place_id or e.x_layer.split(":")[0], e.sub_event_type) for e in _events(text, "2020-10-08")}
     assert ("contact_line", "Armed clash") in got
     assert {("shusha", "Shelling/artillery/missile attack"), ("stepanakert", "Shelling/artillery/missile attack")} <= got
+
+
+def test_history_told_through_a_named_war_is_not_dated_to_the_report():
+    assert _events("The Patriotic War ended with the liberation of Shusha.", "2023-11-09") == []
+    got = _events("A mine exploded near Gubadli on Sunday, wounding two deminers.", "2023-11-07")
+    assert [(e.x_place_id, e.sub_event_type) for e in got] == [("qubadli", "Remote explosive/landmine/IED")]
