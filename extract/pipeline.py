@@ -501,7 +501,7 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             # else the feature's own name ("Lachin corridor ..."), not the words that named it
         try:
             event = make_event(**place_fields(fields))
-            if event.event_type == "Protests" and event.actor1.startswith("Protesters"):
+            if event.event_type in ("Protests", "Riots") and (not event.actor1 or event.actor1.startswith("Protesters")):
                 event = _protesters_of(event)
             if published is not None and ((published - event_date).days > 365 * BACKGROUND_YEARS
                                            or precision >= 2 and (published - event_date).days > VAGUE_BACKGROUND_DAYS):
@@ -598,11 +598,13 @@ def _deadline_note(sentence: str, mm: Mention, dates) -> str:
 
 
 def _protesters_of(event: Event) -> Event:
-    """Protesters are named by the country they protest in (ACLED's "Protesters (Armenia)")."""
+    """Protesters (or rioters) are named by the country they protest in (ACLED's
+    "Protesters (Armenia)"), also when the report names no one."""
     from events.model import replace
 
-    who = f"Protesters ({event.country})" if event.country in ("Armenia", "Azerbaijan") else "Protesters"
-    return replace(event, actor1=who) if who != event.actor1 else event
+    kind = "Rioters" if event.event_type == "Riots" else "Protesters"
+    who = f"{kind} ({event.country})" if event.country in ("Armenia", "Azerbaijan") else kind
+    return replace(event, actor1=who, inter1=5 if kind == "Rioters" else 6) if who != event.actor1 else event
 
 
 _GOVERNS = re.compile(r"^[^.;:!?]{0,45}?\b(?:on|along|in|at|near|across|around|into|against|outside|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)

@@ -294,3 +294,10 @@ def test_history_told_through_a_named_war_is_not_dated_to_the_report():
     assert _events("The Patriotic War ended with the liberation of Shusha.", "2023-11-09") == []
     got = _events("A mine exploded near Gubadli on Sunday, wounding two deminers.", "2023-11-07")
     assert [(e.x_place_id, e.sub_event_type) for e in got] == [("qubadli", "Remote explosive/landmine/IED")]
+
+
+def test_protesters_and_rioters_are_named_even_when_the_report_names_no_one():
+    got = _events("Hayk Marutyan's party held a rally in Republic Square in Yerevan on Saturday.", "2023-03-06")
+    assert [(e.actor1, e.inter1, e.interaction) for e in got] == [("Protesters (Armenia)", 6, 60)]
+    got = _events("Protesters threw stones at the police in Kirants on Friday.", "2024-04-27")
+    assert [(e.actor1, e.inter1) for e in got] == [("Rioters (Armenia)", 5)]
