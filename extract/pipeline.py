@@ -435,7 +435,13 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         area_note = "the sentence names no place: placed on the area the report is about"
     if not chosen and rule.name == "casualties" and result.events and result.events[-1].event_date == event_date \
             and result.events[-1].event_type in _FRONT_TYPES | {"Violence against civilians"}:
-        _note_casualties(result, len(result.events) - 1, fatalities_in(clause), s.text)  # "A border guard was wounded"
+        # "A border guard was wounded": the casualties of the event just reported. If that
+        # sentence named several places, the toll is not theirs to split: notes only.
+        last = result.events[-1]
+        siblings = [i for i, e in enumerate(result.events) if e.x_evidence_start == last.x_evidence_start]
+        toll = fatalities_in(clause) if len(siblings) == 1 else 0
+        for i in siblings:
+            _note_casualties(result, i, toll, s.text)
         return context_date
     if not chosen:
         result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "no place named in the sentence", actor1, actor2,

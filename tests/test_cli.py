@@ -66,8 +66,10 @@ def test_extract_prints_events_without_storing(capsys):
     assert GeoPackageStore().count() == before
 
 
-def test_ingest_stores_reports_duplicates_and_unplaced(capsys):
-    files = [str(ARTICLES / "19_offensive.txt"), str(ARTICLES / "17_blockade_begins.txt")]
+def test_ingest_stores_reports_duplicates_and_unplaced(capsys, tmp_path):
+    unplaceable = tmp_path / "unplaceable.txt"
+    unplaceable.write_text("Published: 2023-09-20\n\nHeavy shelling was reported on Tuesday, officials said.\n", encoding="utf-8")
+    files = [str(ARTICLES / "19_offensive.txt"), str(ARTICLES / "17_blockade_begins.txt"), str(unplaceable)]
     assert main(["ingest", *files]) == 0
     first = capsys.readouterr().out
     assert "stored 2 events" in first and "could not be placed" in first

@@ -301,3 +301,10 @@ def test_protesters_and_rioters_are_named_even_when_the_report_names_no_one():
     assert [(e.actor1, e.inter1, e.interaction) for e in got] == [("Protesters (Armenia)", 6, 60)]
     got = _events("Protesters threw stones at the police in Kirants on Friday.", "2024-04-27")
     assert [(e.actor1, e.inter1) for e in got] == [("Rioters (Armenia)", 5)]
+
+
+def test_a_later_toll_for_a_sentence_of_several_places_is_not_split_onto_one():
+    text = "Forces shelled Stepanakert and Martuni on Tuesday. At least 27 people were killed, officials said."
+    got = _events(text, "2023-09-20")
+    assert [(e.x_place_id, e.fatalities) for e in got] == [("stepanakert", 0), ("martuni", 0)]
+    assert all("27 people were killed" in e.notes for e in got)
