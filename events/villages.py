@@ -148,6 +148,12 @@ def village_index() -> tuple[tuple[str, str, tuple[str, ...], int], ...]:
     return tuple(out)
 
 
+VILLAGE_ID_PREFIXES = ("wof-", "gn-")
+
+
 def village(village_id: str) -> Village | None:
-    """The village with this id, or ``None``."""
+    """The village with this id, or ``None`` (at once for an id that is not a village
+    id, without reading the table)."""
+    if not village_id or not village_id.startswith(VILLAGE_ID_PREFIXES):
+        return None
     return villages().get(village_id)
