@@ -31,7 +31,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("day_month", re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}(?![a-z])", re.I)),
     ("month_day", re.compile(rf"\b{_M}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:%|km|per|people|troops|soldiers|,\d))", re.I)),
     ("weekday", re.compile(r"\b(?:(?P<last>last|past|this|on|since|early|late)\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?P<part>morning|afternoon|evening|night))?\b", re.I)),
-    ("yesterday", re.compile(r"\b(?:yesterday|last night|overnight|the previous day|the day before)\b", re.I)),
+    ("yesterday", re.compile(r"\b(?:yesterday|last night|overnight|the previous (?:day|evening|night)|the day before|the night before)\b", re.I)),
     ("today", re.compile(r"\b(?:today|this morning|this afternoon|this evening|tonight|earlier today|on the day)\b", re.I)),
     ("days_ago", re.compile(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|a|an)\s+days?\s+(?:ago|earlier)\b", re.I)),
     ("last_week", re.compile(r"\b(?:last|past|previous)\s+week\b", re.I)),

@@ -52,7 +52,8 @@ FEATURE_PHRASES: dict[str, tuple[str, ...]] = {
     "border": (
         "armenia-azerbaijan border", "armenian-azerbaijani border", "azerbaijan-armenia border",
         "border with azerbaijan", "border with armenia", "armenia's border", "armenian border",
-        "interstate border",
+        "interstate border", "state border", "eastern part of the border", "eastern border of armenia",
+        "armenia's eastern border", "armenian-azerbaijani state border",
     ),
 }
 DISTRICT_WORDS = ("district", "region", "rayon", "province", "raion")

@@ -308,3 +308,13 @@ def test_a_later_toll_for_a_sentence_of_several_places_is_not_split_onto_one():
     got = _events(text, "2023-09-20")
     assert [(e.x_place_id, e.fatalities) for e in got] == [("stepanakert", 0), ("martuni", 0)]
     assert all("27 people were killed" in e.notes for e in got)
+
+
+def test_border_phrases_relative_evenings_and_patient_transfers():
+    text = ("Armenia's Defence Ministry reported on Tuesday that Azerbaijani forces had fired at Armenian positions in "
+            "the eastern part of the border the previous evening.")
+    got = _events(text, "2023-08-16")
+    assert [(e.x_layer, e.event_date) for e in got] == [("borders:ARM-AZE", dt.date(2023, 8, 15))]
+    text = "The ICRC facilitated the transfer of 15 patients to Armenian hospitals on Wednesday via the Lachin corridor."
+    got = _events(text, "2023-08-16")
+    assert [(e.sub_event_type, e.x_layer.split(":")[0]) for e in got] == [("Other", "lachin_corridor")]
