@@ -30,6 +30,15 @@ RAYON_PLACES = {
 }
 
 
+# Towns whose former NKAO rayons the source files under these Azerbaijani rayons (its
+# Tərtər includes the old Martakert/Aghdara area; Xocavənd, Martuni and Hadrut; Xocalı,
+# Askeran): a report naming the town speaks of the rayon's villages too.
+RAYON_TOWNS = {
+    "Tərtər": {"tartar", "martakert"}, "Xocavənd": {"martuni", "hadrut"}, "Xocalı": {"khojaly", "askeran"},
+    "Şuşa": {"shusha"}, "Xankəndi": {"stepanakert"},
+}
+
+
 @dataclass(frozen=True)
 class Village:
     """One populated place of the village gazetteer.
@@ -57,6 +66,11 @@ class Village:
     in_conflict_area
         Whether it lies in the former NKAO or the seven districts.
     """
+
+    @property
+    def context_places(self) -> set[str]:
+        """The place ids whose naming in a report points to this village's rayon."""
+        return ({self.district} if self.district else set()) | RAYON_TOWNS.get(self.admin1, set())
 
     id: str
     name: str

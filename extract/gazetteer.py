@@ -333,9 +333,10 @@ class Gazetteer:
         for vid in ids:
             v = self.villages[vid]
             score = 0.0
-            if v.district and v.district in context.named:
-                score += 3 + (1 if any(abs(p - pos) < 300 for p in context.named[v.district]) else 0)
-                if context.nearest_after(pos) == v.district:
+            named = [pl for pl in v.context_places if pl in context.named]
+            if named:
+                score += 3 + (1 if any(abs(p - pos) < 300 for pl in named for p in context.named[pl]) else 0)
+                if context.nearest_after(pos) in named:
                     score += 2  # "A, B and C in Fuzuli"
             elif v.admin1 and fold_key(v.admin1) in context.region_names:
                 score += 3  # its marz or rayon is named ("Tavush")

@@ -318,3 +318,12 @@ def test_border_phrases_relative_evenings_and_patient_transfers():
     text = "The ICRC facilitated the transfer of 15 patients to Armenian hospitals on Wednesday via the Lachin corridor."
     got = _events(text, "2023-08-16")
     assert [(e.sub_event_type, e.x_layer.split(":")[0]) for e in got] == [("Other", "lachin_corridor")]
+
+
+def test_a_report_naming_martakert_points_to_villages_the_source_files_under_tartar():
+    text = "The Karabakh defence ministry said its forces had repelled attacks near Talish and in the Agdere direction overnight."
+    got = {e.location: e for e in _events(text, "2016-04-04")}
+    assert "Talış" in got and got["Talış"].sub_event_type == "Armed clash"
+    assert "Talışlar" in got["Talış"].notes  # the other candidates are named
+    got = _events("The army had taken the strategic heights of Lele Tepe in the Fizuli region on Saturday.", "2016-04-04")
+    assert [(e.x_layer, e.sub_event_type) for e in got] == [("seven_districts:fuzuli", "Government regains territory")]
