@@ -67,11 +67,6 @@ class Village:
         Whether it lies in the former NKAO or the seven districts.
     """
 
-    @property
-    def context_places(self) -> set[str]:
-        """The place ids whose naming in a report points to this village's rayon."""
-        return ({self.district} if self.district else set()) | RAYON_TOWNS.get(self.admin1, set())
-
     id: str
     name: str
     name_hy: str
@@ -87,6 +82,11 @@ class Village:
     district: str = ""
     in_conflict_area: bool = False
     source_note: str = ""
+
+    @property
+    def context_places(self) -> set[str]:
+        """The place ids whose naming in a report points to this village's rayon."""
+        return ({self.district} if self.district else set()) | RAYON_TOWNS.get(self.admin1, set())
 
 
 @functools.lru_cache(maxsize=1)
