@@ -38,7 +38,7 @@ from events import Event
 from .article import read_article_file
 from .gazetteer import Gazetteer, default_gazetteer
 from .pipeline import events_from_article
-from .textnorm import fold_key, translit_key
+from .textnorm import fold_key, translit_phrase
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class Evaluation:
 
 
 def _loose(key: str) -> str:
-    return "~" + " ".join(translit_key(w) for w in key.split(" "))
+    return "~" + translit_phrase(key)
 
 
 def _ratio(a: int, b: int) -> float:

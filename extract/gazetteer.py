@@ -24,7 +24,7 @@ from typing import Iterator
 from events.villages import Village, village_index, villages
 from layers.features import features
 
-from .textnorm import fold, fold_key, translit_key
+from .textnorm import fold, fold_key, translit_key, translit_phrase
 
 # Phrases naming layer features. Target "corridor" resolves by date to the road in use.
 FEATURE_PHRASES: dict[str, tuple[str, ...]] = {
@@ -150,7 +150,7 @@ class Gazetteer:
         loose: dict[str, set[str]] = {}
         for key, entry in names.items():
             if entry.kind == "place" and len(key) >= 4:
-                loose.setdefault(_loose(key), set()).add(entry.target)
+                loose.setdefault(translit_phrase(key), set()).add(entry.target)
         self._loose_places = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
         self._loose_place_first = {k.split(" ")[0] for k in self._loose_places}
         # Villages by spelling and by transliteration: key -> village ids (the records
@@ -263,7 +263,7 @@ class Gazetteer:
                 if any(taken[i:i + n]) or (n > 1 and not _joined(joinable, i, n)):
                     continue
                 key = " ".join(t[2] for t in tokens[i:i + n])
-                lkey = _loose(key)
+                lkey = translit_phrase(key)
                 if lkey in self._loose_places and len(key) >= 4:
                     hit = (n, "place", [self._loose_places[lkey]])
                 elif (key in self._village_exact or lkey in self._village_loose or n > 1 and lkey.replace(" ", "") in self._village_loose) \
@@ -291,7 +291,7 @@ class Gazetteer:
             cue = bool(_VILLAGE_CUE_BEFORE.search(text[max(0, start - 80):start]) or _VILLAGE_CUE_AFTER.search(text[end:end + 20])
                        or (pending and _LIST_GAP.match(text[pending[-1][1]:start])))  # "Domi, Tugh, Akaku": a list of villages
             key = fold_key(surface)
-            if not cue and (key in self._english_like or _loose(key) in self._english_like):
+            if not cue and (key in self._english_like or translit_phrase(key) in self._english_like):
                 continue
             ids = [v for v in ids if cue or surface not in self.villages[v].common_words]
             if ids:
@@ -405,10 +405,6 @@ def _unique(*groups) -> list[str]:
 
 def _where(v: Village) -> str:
     return ", ".join(x for x in (v.admin1, v.country) if x)
-
-
-def _loose(key: str) -> str:
-    return " ".join(translit_key(w) for w in key.split(" "))
 
 
 def _joinable(folded: str, tokens) -> list[bool]:

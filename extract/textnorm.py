@@ -106,3 +106,8 @@ def translit_key(word: str) -> str:
         if not out or ch != out[-1] or ch == " ":
             out.append(ch)
     return "".join(out)
+
+
+def translit_phrase(key: str) -> str:
+    """:func:`translit_key` of each word of a folded key ("yuxari maralyan" -> "iuxari maralian")."""
+    return " ".join(translit_key(w) for w in key.split(" "))

@@ -145,14 +145,14 @@ def build(reference: Path, out: Path = OUT) -> int:
 def write_index(index: Path, table: Path) -> None:
     """Write the lookup keys of every village spelling (see the module docstring)."""
     from events.villages import read_villages
-    from extract.textnorm import fold_key, translit_key
+    from extract.textnorm import fold_key, translit_key, translit_phrase
 
-    lines = index_lines(read_villages(table), fold_key, translit_key)
+    lines = index_lines(read_villages(table), fold_key, translit_key, translit_phrase)
     index.write_text("".join(lines), encoding="utf-8")
     log.info("wrote %s: %d keys", index, len(lines) - 1)
 
 
-def index_lines(villages, fold_key, translit_key) -> list[str]:
+def index_lines(villages, fold_key, translit_key, translit_phrase) -> list[str]:
     """The index file's lines, header first: ``key<TAB>loose<TAB>id|id...`` sorted by key."""
     keys: dict[tuple[str, str], list[str]] = {}
     for v in villages.values():
@@ -160,7 +160,7 @@ def index_lines(villages, fold_key, translit_key) -> list[str]:
             key = fold_key(n)
             if not key:
                 continue
-            loose = " ".join(translit_key(w) for w in key.split(" "))
+            loose = translit_phrase(key)
             ids = keys.setdefault((key, loose), [])
             if v.id not in ids:
                 ids.append(v.id)
