@@ -11,13 +11,16 @@ the text does not date, and history is listed apart from news.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import logging
 import re
 from dataclasses import asdict, dataclass, field
 
 from events import Event, EventError, make_event
 from events.actors import ACTORS_BY_ID, Actor, actors_in, sources_in
+from events.model import replace
 from events.places import place_fields
 from events.villages import village
 
@@ -151,21 +154,29 @@ def _clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
     ("Since fighting broke out on September 27, Shushi came under shelling") ends at
     its comma."""
     start, end = 0, len(sentence)
-    lead = _LEAD_SUBORDINATE.match(sentence)
-    if lead:
-        if pos < lead.end():
-            end = lead.end() - 1
+    lead_end, breaks = _clause_breaks(sentence)
+    if lead_end:
+        if pos < lead_end:
+            end = lead_end - 1
         else:
-            start = lead.end()
-    for m in _CLAUSE_BREAK.finditer(sentence):
-        if m.end() <= start:
+            start = lead_end
+    for b_start, b_end in breaks:
+        if b_end <= start:
             continue
-        if m.end() <= pos:
-            start = m.end()
-        elif m.start() >= pos:
-            end = min(end, m.start())
+        if b_end <= pos:
+            start = b_end
+        elif b_start >= pos:
+            end = min(end, b_start)
             break
     return start, end
+
+
+@functools.lru_cache(maxsize=512)
+def _clause_breaks(sentence: str) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """Where a sentence's clauses break: the end of a leading subordinate clause (0 if
+    none) and the spans of the breaks, found once per sentence for every lookup."""
+    lead = _LEAD_SUBORDINATE.match(sentence)
+    return (lead.end() if lead else 0), tuple((m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence))
 
 
 def _is_headline(s: _Sentence) -> bool:
@@ -183,6 +194,9 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     candidates = []
     low = sentence.lower()
     same_length = len(low) == len(sentence)  # "İ".lower() is two characters: then offsets would shift
+    # a concessive lead ("While ..., ") holds background up to its comma
+    concessive_end = sentence.find(",") if _CONCESSIVE_LEAD.match(sentence) else -1
+    celebration = bool(CELEBRATION.search(sentence))
     for order, rule in enumerate(RULES):
         fast = rule.lower if same_length else None
         for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
@@ -190,7 +204,7 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
             if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
                 why = "people captured, not territory"
-            if not why and _CONCESSIVE_LEAD.match(sentence) and m.start() < sentence.find(","):
+            if not why and m.start() < concessive_end:
                 why = "a concessive clause: background to the main clause"
             if not why and rule.name == "clash" and _IDIOM_AFTER.match(sentence[m.end():m.end() + 30]):
                 why = "an idiom ('fighting for his life')"
@@ -202,7 +216,7 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
                 why = "an agreement asked for, not made"
             if not why and rule.name == "agreement" and DOCUMENT_REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
                 why = "a document cited, not a new agreement"
-            if not why and rule.name == "protest" and CELEBRATION.search(sentence):
+            if not why and rule.name == "protest" and celebration:
                 why = "a celebration, not a protest"
             if why.startswith("hypothetical") and rule.name in ("handover", "territory") and DEADLINE.search(sentence):
                 candidates.append((False, m.start(), order, SCHEDULED_HANDOVER, m))  # announced, with a deadline
@@ -323,7 +337,8 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
     )
     dateline_end = article.dateline[1] if article.dateline else -1
     seen: dict[tuple, int] = {}  # (sub-type, place, day) -> index in result.events
-    all_mentions = list(gz.find(text))  # one pass over the whole text, bucketed per sentence below
+    all_mentions = list(gz.find(text))  # one pass over the whole text, sorted by start, sliced per sentence below
+    mention_starts = [mm.start for mm in all_mentions]
     areas = _report_areas(all_mentions, dateline_end)
     s_index = -1
     for s in split_sentences(text):
@@ -337,7 +352,8 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
                 d = dates[-1]
                 context_date = (d.date, d.precision, d.text, 0.85)
             continue
-        in_sentence = [mm for mm in all_mentions if s.start <= mm.start and mm.end <= s.end and mm.start >= dateline_end]
+        first, last = bisect.bisect_left(mention_starts, max(s.start, dateline_end)), bisect.bisect_left(mention_starts, s.end)
+        in_sentence = [mm for mm in all_mentions[first:last] if mm.end <= s.end]
         for rule, m, in_scope in _jobs(s.text, fired, [mm.start - s.start for mm in in_sentence]):
             context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
                                       s_index, lambda pos: _recent_town(all_mentions, article, pos))
@@ -606,8 +622,6 @@ def _deadline_note(sentence: str, mm: Mention, dates) -> str:
 def _protesters_of(event: Event) -> Event:
     """Protesters (or rioters) are named by the country they protest in (ACLED's
     "Protesters (Armenia)"), also when the report names no one."""
-    from events.model import replace
-
     kind = "Rioters" if event.event_type == "Riots" else "Protesters"
     who = f"{kind} ({event.country})" if event.country in ("Armenia", "Azerbaijan") else kind
     return replace(event, actor1=who, inter1=5 if kind == "Rioters" else 6) if who != event.actor1 else event
@@ -709,12 +723,15 @@ def _container(sentence: str, mm: Mention, mentions: list[Mention]) -> bool:
     return False
 
 
+_RAYON_TOWNS = TOWN_OR_DISTRICT | {"martuni", "martakert", "hadrut", "askeran"}  # towns that name a rayon too
+
+
 def _rayon_lists(sentence: str, mentions: list[Mention]) -> list[Mention]:
     """"in the Tartar, Jabrayil and Fuzuli regions": districts, not towns. A district
     of the map becomes its area; a rayon the map does not draw is dropped."""
     out = []
     for mm in mentions:
-        if mm.is_place and mm.target in TOWN_OR_DISTRICT | {"martuni", "martakert", "hadrut", "askeran"} and \
+        if mm.is_place and mm.target in _RAYON_TOWNS and \
                 _RAYONS_AFTER.match(sentence[mm.end:mm.end + 80]):
             if mm.target in SEVEN_DISTRICTS:
                 out.append(Mention(mm.start, mm.end, mm.surface, f"@district:{mm.target}", "feature", ""))
@@ -739,8 +756,6 @@ def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.dat
 
 def _note_casualties(result: ExtractionResult, index: int, fatalities: int, sentence: str) -> None:
     """Give event ``index`` the higher death toll, and the casualty sentence in its notes."""
-    from events.model import replace
-
     e = result.events[index]
     note = f"casualties reported later in the report: \u201c{sentence[:200]}\u201d" if sentence else ""
     notes = e.notes if not note or note in e.notes else f"{e.notes.rstrip('.')}; {note}."
