@@ -94,7 +94,6 @@ class _Entry:
     kind: str
 
 
-STEPANAKERT_LONLAT = (46.752, 39.815)
 CONFLICT_RADIUS_KM = 130  # NKAO, the seven districts and the border areas on both sides
 _VILLAGE_CUE_BEFORE = re.compile(r"\b(?:villages?|settlements?|hamlets?|towns?|communit(?:y|ies))\s+(?:of\s+)?(?:\w+\s*,\s*|\w+\s+and\s+)*$", re.IGNORECASE)
 _VILLAGE_CUE_AFTER = re.compile(r"^\s+(?:village|settlement|community)\b", re.IGNORECASE)
@@ -342,7 +341,7 @@ class Gazetteer:
                 score += 3  # its marz or rayon is named ("Tavush")
             if v.in_conflict_area:
                 score += 2
-            elif _km((v.lon, v.lat), STEPANAKERT_LONLAT) <= CONFLICT_RADIUS_KM:
+            elif _km((v.lon, v.lat), self.place_lonlat["stepanakert"]) <= CONFLICT_RADIUS_KM:
                 score += 1
             if context.centre is not None:
                 score += max(0.0, 2 - _km((v.lon, v.lat), context.centre) / 50)
