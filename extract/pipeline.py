@@ -483,7 +483,7 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         if own_date is not None:
             event_date, precision, date_text = own_date.date, own_date.precision, own_date.text
         place_conf = 0.95 if mm.is_place else (0.85 if mm.target != "@region" else 0.75)
-        note = _deadline_note(s.text, mm, deadlines) if scheduled else ""
+        note = _deadline_note(s.text, mm, deadlines) if scheduled else area_note
         if mm.ambiguous:
             # a close choice between places of one name, or a town that names its district,
             # costs more than a name whose other bearers the context rules out

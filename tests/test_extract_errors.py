@@ -327,3 +327,11 @@ def test_a_report_naming_martakert_points_to_villages_the_source_files_under_tar
     assert "Talışlar" in got["Talış"].notes  # the other candidates are named
     got = _events("The army had taken the strategic heights of Lele Tepe in the Fizuli region on Saturday.", "2016-04-04")
     assert [(e.x_layer, e.sub_event_type) for e in got] == [("seven_districts:fuzuli", "Government regains territory")]
+
+
+def test_an_event_placed_on_the_reports_area_says_so():
+    text = ("Clashes broke out on the border with Armenia on Tuesday. "
+            "The army captured 12 servicemen on Tuesday, the ministry added.")
+    got = [e for e in _events(text, "2021-11-17") if e.sub_event_type == "Arrests"]
+    assert len(got) == 1 and "placed on the area the report is about" in got[0].notes
+    assert got[0].x_confidence < 0.6  # and is less sure
