@@ -113,6 +113,7 @@ class ExtractionResult:
     events: list[Event] = field(default_factory=list)
     unplaced: list[UnplacedEvent] = field(default_factory=list)
     background: list[Event] = field(default_factory=list)  # narrated history: shown apart, never stored
+    on_area: set[str] = field(default_factory=set)  # x_uid of events put on the report's area (their sentence names no place)
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,7 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
         for rule, m, in_scope in _jobs(s.text, fired, [mm.start - s.start for mm in in_sentence]):
             context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
                                       s_index, lambda pos: _recent_town(all_mentions, article, pos))
-    result.events = _drop_summaries(result.events)
+    result.events = _drop_summaries(result.events, result.on_area)
     log.info("extracted %d events (%d unplaced) from %s", len(result.events), len(result.unplaced), article.title or article.filename or article.article_id)
     return result
 
@@ -534,6 +535,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             else:
                 seen[key] = len(result.events)
                 result.events.append(event)
+            if area_note:
+                result.on_area.add(event.x_uid)
         except EventError as err:
             result.unplaced.append(_unplaced(rule, event_type, sub_type, s, f"could not be placed: {err}", actor1, actor2,
                                              event_date=event_date, date_text=date_text))
@@ -547,9 +550,10 @@ _RAYONS_AFTER = re.compile(r"^\s*(?:(?:,|and|,\s*and)\s+[^,;.]{2,30}?)*?\s*\b(?:
 
 
 _WIDE_LAYERS = ("peacekeeping_zone", "nkao")
+_FRONT_LAYERS = ("contact_line", "borders")
 
 
-def _drop_summaries(events: list[Event]) -> list[Event]:
+def _drop_summaries(events: list[Event], on_area: set[str]) -> list[Event]:
     """Drop the summaries of events placed more precisely in the same report:
 
     - fighting on the whole region that repeats, on the same day, fighting of the same
@@ -559,12 +563,23 @@ def _drop_summaries(events: list[Event]) -> list[Event]:
     - an event on a whole district that repeats, on the same day, events of the same
       kind at places inside it ("23 villages in the Fuzuli region were freed", then the
       villages by name).
+
+    An event put on the report's area (``on_area``: its sentence named no place) is no
+    more precise than the region, so it never makes another event a summary; and it is
+    itself dropped when the text placed an event of the same kind on the same day on a
+    region, line or border: a second wide claim for one event. (Beside a town's event
+    it stays: fighting along the front and at a town on one day are two events.)
     """
     violent = _FRONT_TYPES | {"Violence against civilians"}
-    precise = {(e.sub_event_type, e.event_date) for e in events if not e.x_layer.startswith(_WIDE_LAYERS)}
+    precise = {(e.sub_event_type, e.event_date) for e in events
+               if not e.x_layer.startswith(_WIDE_LAYERS) and e.x_uid not in on_area}
     in_district = {(e.sub_event_type, e.event_date, _district_id(e)) for e in events if e.x_place_id}
+    placed_wide = {(e.sub_event_type, e.event_date) for e in events
+                   if e.x_uid not in on_area and e.x_layer.startswith(_WIDE_LAYERS + _FRONT_LAYERS)}
     out = []
     for e in events:
+        if e.x_uid in on_area and (e.sub_event_type, e.event_date) in placed_wide:
+            continue
         if e.event_type in violent and e.x_layer.startswith(_WIDE_LAYERS) and (e.sub_event_type, e.event_date) in precise:
             continue
         if e.x_layer.startswith("seven_districts:") and (e.sub_event_type, e.event_date, e.x_layer.split(":", 1)[1]) in in_district:

@@ -335,3 +335,12 @@ def test_an_event_placed_on_the_reports_area_says_so():
     got = [e for e in _events(text, "2021-11-17") if e.sub_event_type == "Arrests"]
     assert len(got) == 1 and "placed on the area the report is about" in got[0].notes
     assert got[0].x_confidence < 0.6  # and is less sure
+
+
+def test_the_text_beats_the_fallback_for_one_event():
+    text = ("The army on Tuesday began a military operation against positions in the disputed territory, the ministry said. "
+            "Shelling was reported along the contact line on Tuesday. "
+            "The ministry said its forces were attacking military installations and were not targeting civilians.")
+    clashes = [e for e in _events(text, "2023-09-19") if e.sub_event_type == "Armed clash"]
+    assert [e.x_layer.split(":")[0] for e in clashes] == ["peacekeeping_zone"]  # not a second, guessed one on the line
+    assert "placed on the area" not in clashes[0].notes
