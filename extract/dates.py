@@ -42,7 +42,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 # A date naming a document or an event ("the November 10 statement") dates that
 # thing, not the sentence's event.
 _ATTRIBUTIVE = re.compile(r"^\s*(?:trilateral\s+|joint\s+|tripartite\s+)?(?:statement|agreement|deal|declaration|accord|cease-?fire|truce|protocol|memorandum|war|offensive|elections?|ultimatum|meeting|summit)\b", re.I)
-YEAR_RX = re.compile(r"\b(?:in|since|of|during|until|by)\s+(?:19|20)\d\d\b|\b(?:19|20)\d\d\b|\byears? ago\b|\bdecades?\b", re.I)
+YEAR_RX = re.compile(r"\b(?:in|since|of|during|until|by)\s+(?:the\s+(?:early\s+|mid-?|late\s+)?)?(?:19|20)\d\d(?:'?s)?\b|\b(?:19|20)\d\d(?:'?s)?\b|\byears? ago\b|\bdecades?\b", re.I)
 
 
 @dataclass(frozen=True)

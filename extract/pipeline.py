@@ -28,6 +28,7 @@ from .article import Article, read_article
 from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, feature_ref
+from .unlocated import unlocated_names
 from .rules import (
     CIVILIAN_RX, DEADLINE, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SCHEDULED_HANDOVER, SHELLING_WORDS, SOLDIER_RX, Rule,
     negated_or_hypothetical, requested,
@@ -59,6 +60,15 @@ _CLAUSE_BREAK = re.compile(
     # ", and it accused ...", ", but Armenian forces said ...": a new subject, a new clause
     r"|,\s+(?:and|but|yet)\s+(?=(?:it|he|she|they|we|its|their|his|her|the\s+\w+\s+(?:said|says|accused|reported|added)|(?-i:[A-Z]))\b)",
     re.IGNORECASE)
+
+# "recaptured the height, which Azeri troops seized on Saturday": a relative clause with
+# a trigger of its own dates that trigger, not the one before it ("shelling of towns,
+# which went on on Thursday" has none, and dates the shelling).
+_RELATIVE_LEAD = re.compile(r"[\s,]*(?:which|who|whom|whose|where)\b", re.IGNORECASE)
+def _has_trigger(text: str) -> bool:
+    """Whether any event rule matches ``text`` (a short span: a relative clause)."""
+    return any(rule.pattern.search(text) for rule in RULES if rule.name != "casualties")
+
 
 _LEAD_SUBORDINATE = re.compile(r"^(?:since|after|following|before|when|once|as soon as)\b[^,;]{3,200},\s*", re.IGNORECASE)
 
@@ -114,6 +124,7 @@ class ExtractionResult:
     unplaced: list[UnplacedEvent] = field(default_factory=list)
     background: list[Event] = field(default_factory=list)  # narrated history: shown apart, never stored
     on_area: set[str] = field(default_factory=set)  # x_uid of events put on the report's area (their sentence names no place)
+    unlocated: set[str] = field(default_factory=set)  # x_uid of events at a name the gazetteer does not know
 
 
 @dataclass(frozen=True)
@@ -355,10 +366,11 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
             continue
         first, last = bisect.bisect_left(mention_starts, max(s.start, dateline_end)), bisect.bisect_left(mention_starts, s.end)
         in_sentence = [mm for mm in all_mentions[first:last] if mm.end <= s.end]
+        in_sentence = _with_unlocated(s, in_sentence)
         for rule, m, in_scope in _jobs(s.text, fired, [mm.start - s.start for mm in in_sentence]):
             context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
                                       s_index, lambda pos: _recent_town(all_mentions, article, pos))
-    result.events = _drop_summaries(result.events, result.on_area)
+    result.events = _drop_summaries(result.events, result.on_area, result.unlocated)
     log.info("extracted %d events (%d unplaced) from %s", len(result.events), len(result.unplaced), article.title or article.filename or article.article_id)
     return result
 
@@ -388,7 +400,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         elif _PEACEFUL_TRANSFER.search(s.text):
             event_type, sub_type = "Strategic developments", "Non-violent transfer of territory"
     # -- date
-    clause_dates = [d for d in dates if ca <= d.start < cb] or dates
+    clause_dates = [d for d in dates if ca <= d.start < cb] or [d for d in dates if d.start < ca] \
+        or [d for d in dates if not (_RELATIVE_LEAD.match(s.text, cb) and _has_trigger(s.text[cb:d.start]))]
     scheduled = rule is SCHEDULED_HANDOVER
     deadlines = clause_dates if scheduled else []
     if scheduled:
@@ -421,6 +434,7 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     # -- places
     mentions = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous)
                 for mm in in_sentence if in_scope(mm.start - s.start)]
+    mentions_here = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous) for mm in in_sentence]
     named_any = bool(mentions)
     mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
     if event_type in _FRONT_TYPES or event_type == "Violence against civilians":
@@ -431,8 +445,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     mentions = _rayon_lists(s.text, mentions)
     mentions = [mm for mm in mentions if not _container(s.text, mm, mentions)]
     districts = {mm.target.split(":", 1)[1] for mm in mentions if mm.target.startswith("@district:")}
-    towns = list({mm.target: mm for mm in mentions if mm.is_place and mm.target not in districts}.values())
-    features = list({mm.target: mm for mm in mentions if not mm.is_place}.values())
+    towns = list({mm.target: mm for mm in mentions if (mm.is_place or mm.kind == UNLOCATED) and mm.target not in districts}.values())
+    features = list({mm.target: mm for mm in mentions if not mm.is_place and mm.kind != UNLOCATED}.values())
     specific = [f for f in features if f.target not in ("@region",)]
     chosen = towns or specific or features
     area_note = ""
@@ -492,7 +506,13 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             note = "; ".join(x for x in (note, mm.ambiguous) if x)
         if len(chosen) > 1:
             place_conf *= 0.9
-        ref = mm.target if mm.is_place else feature_ref(mm.target, event_date)
+        if mm.kind == UNLOCATED:
+            within = _unlocated_within(s.text, mm, mentions_here, area)
+            if within is None:
+                continue
+            ref = f"{mm.target}@{within}"
+        else:
+            ref = mm.target if mm.is_place else feature_ref(mm.target, event_date)
         key = (sub_type, ref, event_date)
         confidence = round(min(1.0, conf * place_conf * date_conf), 3)
         if key in seen and result.events[seen[key]].x_confidence >= confidence:
@@ -513,7 +533,9 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             x_confidence=confidence, x_method="rules",
             x_article_id=article.article_id,
         )
-        if mm.is_place:
+        if mm.kind == UNLOCATED:
+            _place_unlocated(fields, mm, within, event_date)
+        elif mm.is_place:
             fields["x_place_id"] = mm.target
             if _NEAR_BEFORE.search(s.text[max(0, mm.start - 40):mm.start]):
                 fields["geo_precision"] = 2
@@ -537,6 +559,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
                 result.events.append(event)
             if area_note:
                 result.on_area.add(event.x_uid)
+            if mm.kind == UNLOCATED:
+                result.unlocated.add(event.x_uid)
         except EventError as err:
             result.unplaced.append(_unplaced(rule, event_type, sub_type, s, f"could not be placed: {err}", actor1, actor2,
                                              event_date=event_date, date_text=date_text))
@@ -553,7 +577,7 @@ _WIDE_LAYERS = ("peacekeeping_zone", "nkao")
 _FRONT_LAYERS = ("contact_line", "borders")
 
 
-def _drop_summaries(events: list[Event], on_area: set[str]) -> list[Event]:
+def _drop_summaries(events: list[Event], on_area: set[str], unlocated: frozenset[str] | set[str] = frozenset()) -> list[Event]:
     """Drop the summaries of events placed more precisely in the same report:
 
     - fighting on the whole region that repeats, on the same day, fighting of the same
@@ -569,6 +593,8 @@ def _drop_summaries(events: list[Event], on_area: set[str]) -> list[Event]:
     itself dropped when the text placed an event of the same kind on the same day on a
     region, line or border: a second wide claim for one event. (Beside a town's event
     it stays: fighting along the front and at a town on one day are two events.)
+    An event at a place the gazetteer does not know (``unlocated``) is put on its
+    district, but it is that place's event, not a summary of the district.
     """
     violent = _FRONT_TYPES | {"Violence against civilians"}
     precise = {(e.sub_event_type, e.event_date) for e in events
@@ -582,7 +608,7 @@ def _drop_summaries(events: list[Event], on_area: set[str]) -> list[Event]:
             continue
         if e.event_type in violent and e.x_layer.startswith(_WIDE_LAYERS) and (e.sub_event_type, e.event_date) in precise:
             continue
-        if e.x_layer.startswith("seven_districts:") and (e.sub_event_type, e.event_date, e.x_layer.split(":", 1)[1]) in in_district:
+        if e.x_layer.startswith("seven_districts:") and e.x_uid not in unlocated and (e.sub_event_type, e.event_date, e.x_layer.split(":", 1)[1]) in in_district:
             continue
         out.append(e)
     return out
@@ -651,8 +677,12 @@ def _governed(sentence: str, trigger: re.Match, mentions: list[Mention]) -> list
     """The places a trigger governs: named right after it through a preposition of place
     ("fighting broke out on the line of contact", "freed the villages of A, B and C"),
     with the places listed with them; [] when it governs none (then the clause decides)."""
-    after = sorted((mm for mm in mentions if mm.start >= trigger.end()), key=lambda mm: mm.start)
-    if not after or not _GOVERNS.match(_unquote(sentence[trigger.end():after[0].start])):
+    head_end = trigger.end()
+    inside = [mm for mm in mentions if trigger.start() <= mm.start < trigger.end()]
+    if inside:  # a trigger that spans its place: "houses in the village of X ... were burning"
+        head_end = trigger.start() + len(trigger.group(0).split()[0])
+    after = sorted((mm for mm in mentions if mm.start >= head_end), key=lambda mm: mm.start)
+    if not after or not _GOVERNS.match(_unquote(sentence[head_end:after[0].start])):
         return []
     out = [after[0]]
     for mm in after[1:]:
@@ -731,6 +761,9 @@ def _container(sentence: str, mm: Mention, mentions: list[Mention]) -> bool:
     if not mm.is_place or not _IN_BEFORE.search(sentence[max(0, mm.start - 10):mm.start]):
         return False
     for other in mentions:
+        if other.kind == UNLOCATED and 0 <= mm.start - other.end < 20:
+            return True  # "the village of X in Fuzuli": Fuzuli places X
+
         if other.end <= mm.start and mm.start - other.end < 120:
             v = village(other.target)
             if v is not None and v.district == mm.target:
@@ -753,6 +786,53 @@ def _rayon_lists(sentence: str, mentions: list[Mention]) -> list[Mention]:
             continue
         out.append(mm)
     return out
+
+
+UNLOCATED = "unlocated"  # a Mention kind: a place name the gazetteer does not know
+_WITHIN_AFTER = re.compile(r"(?:,\s*again)?\s+in\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _with_unlocated(s: _Sentence, in_sentence: list[Mention]) -> list[Mention]:
+    """The sentence's mentions, with the names it gives as places that the gazetteer
+    does not know (:mod:`extract.unlocated`), in text order."""
+    unknown = unlocated_names(s.text, [(mm.start - s.start, mm.end - s.start) for mm in in_sentence])
+    if not unknown:
+        return in_sentence
+    extra = [Mention(s.start + u.start, s.start + u.end, u.surface, f"@{UNLOCATED}:{u.surface}", UNLOCATED) for u in unknown]
+    return sorted(in_sentence + extra, key=lambda mm: mm.start)
+
+
+def _unlocated_within(sentence: str, mm: Mention, mentions: list[Mention], area: str | None) -> str | None:
+    """What places a name the gazetteer does not know: the first known place or district
+    named "in X" after it in its part of the sentence ("Asgarli in Fuzuli; ..."), else
+    the report's area; ``None`` when there is neither."""
+    segment_end = sentence.find(";", mm.end)
+    segment_end = len(sentence) if segment_end < 0 else segment_end
+    for other in mentions:
+        if mm.end <= other.start < segment_end and other.kind != UNLOCATED \
+                and (other.is_place or other.target.startswith("@district:")) \
+                and _WITHIN_AFTER.search(sentence[max(mm.end, other.start - 20):other.start]):
+            target = other.target.split(":", 1)[1] if other.target.startswith("@district:") else other.target
+            return f"@district:{target}" if target in SEVEN_DISTRICTS else target
+    return area
+
+
+def _place_unlocated(fields: dict, mm: Mention, within: str, day: dt.date) -> None:
+    """Put an event at a name the gazetteer does not know on what contains it: a town's
+    point ("near", geo precision 2) or an area (geo precision 3), keeping the name."""
+    if within.startswith("@"):
+        fields["x_layer"] = feature_ref(within, day)
+        fields["geo_precision"] = 3
+        where = "the district" if within.startswith("@district:") else "the report's area"
+    else:
+        fields["x_place_id"] = within
+        fields["geo_precision"] = 2
+        where = "the town named with it"
+    fields["location"] = mm.surface
+    note = (f"'{mm.surface}' is not in the gazetteer: placed on {where} ({fields['x_layer'] if 'x_layer' in fields else within}); "
+            "locate it before publishing")
+    fields["notes"] = f"{fields['notes']} {note}".strip()
+    fields["x_confidence"] = round(fields["x_confidence"] * 0.7, 3)
 
 
 def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.date, fatalities: int, sentence: str = "") -> bool:

@@ -74,7 +74,7 @@ RULES: tuple[Rule, ...] = (
                              r"stuck (?:on|at|in) the (?:road|highway|border|corridor)|(?:transfer(?:red)?|transport(?:ed)?|mov(?:ed|ing)) (?:of )?(?:\d+ |[\w-]+ ){0,2}(?:patients|wounded|sick|injured)\b|"
                              r"(?:stayed|sheltered|slept|spent the night) (?:\w+ ){0,3}in (?:guest ?houses|hotels|shelters|tents|schools|their (?:cars|vehicles))|took shelter|"
                              r"set (?:\w+ )?(?:homes?|houses?) (?:on fire|alight|ablaze)|burn(?:ed|t|ing) (?:down )?(?:their |his |her )?(?:own )?(?:homes?|houses?)|"
-                             r"(?:houses?|homes?)\b[^.;]{0,120}?\b(?:were|was) (?:burning|set alight|set on fire|ablaze|torched)|(?:houses?|homes?) (?:set alight|set on fire|burning|ablaze)|left for armenia|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b"),
+                             r"(?:houses?|homes?)\b[^.;]{0,160}?\b(?:were|was) (?:burning|set alight|set on fire|ablaze|torched)|(?:houses?|homes?) (?:set alight|set on fire|burning|ablaze)|left for armenia|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b"),
          "Strategic developments", "Other", 0.7),
     Rule("arrest", _rx(r"\b(?:arrested|detained|apprehended|taken into custody|taken prisoner|(?:were|was) captured (?=\w)|captured (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of) (?:\w+ )?(?:servicemen|soldiers|troops))\b"), "Strategic developments", "Arrests", 0.75),
     Rule("abduction", _rx(r"\b(?:abducted|kidnapped|taken hostage)\b"), "Violence against civilians", "Abduction/forced disappearance", 0.7),

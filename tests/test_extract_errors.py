@@ -344,3 +344,37 @@ def test_the_text_beats_the_fallback_for_one_event():
     clashes = [e for e in _events(text, "2023-09-19") if e.sub_event_type == "Armed clash"]
     assert [e.x_layer.split(":")[0] for e in clashes] == ["peacekeeping_zone"]  # not a second, guessed one on the line
     assert "placed on the area" not in clashes[0].notes
+
+
+def test_a_village_the_gazetteer_does_not_know_keeps_its_name_on_its_district():
+    got = _events("Azerbaijani forces freed the villages of Zorbulaq and Quzeytepe in Fuzuli on Monday.", "2020-11-10")
+    by_name = {e.location: e for e in got}
+    assert set(by_name) == {"Zorbulaq", "Quzeytepe"}  # not Fuzuli itself: it only says where they are
+    for e in by_name.values():
+        assert e.x_layer == "seven_districts:fuzuli" and e.geo_precision == 3
+        assert "not in the gazetteer" in e.notes and e.event_date == dt.date(2020, 11, 9)
+    # a name before "height" with nothing around it goes on the front the report names
+    got = _events("Karabakh forces said they recaptured the strategic Gorbaty-Tepe height on the line of contact on Sunday.",
+                  "2016-04-04")
+    assert [(e.location, e.geo_precision, e.x_layer.split(":")[0]) for e in got] == [("Gorbaty-Tepe", 3, "contact_line")]
+
+
+def test_a_capitalised_word_is_not_a_place_without_a_place_construction():
+    got = _events("Azerbaijani forces freed the villages of Talish, Hikmet Hajiyev said on Monday.", "2020-11-10")
+    assert "Hikmet Hajiyev" not in {e.location for e in got}
+
+
+def test_a_relative_clause_with_its_own_trigger_keeps_its_date():
+    text = ("On Sunday Azerbaijan declared a ceasefire. Karabakh forces said they had recaptured the town of Talish, "
+            "which Azerbaijani troops seized on Saturday.")
+    got = [e for e in _events(text, "2016-04-04") if e.location.startswith("Tal")]
+    assert {e.event_date for e in got} == {dt.date(2016, 4, 3)}
+    # a relative clause with no trigger of its own still dates the event before it
+    got = _events("Baku reported heavy shelling of Tartar, which it said went on on Thursday.", "2020-10-09")
+    assert [e.event_date for e in got] == [dt.date(2020, 10, 8)]
+
+
+def test_a_decade_is_a_year_not_a_date():
+    got = events_from_text("Armenian separatists seized the region during a war in the early 1990s.", published="2016-04-04")
+    assert got.events == []
+    assert any("year" in u.reason for u in got.unplaced)
