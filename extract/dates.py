@@ -45,6 +45,13 @@ _ATTRIBUTIVE = re.compile(r"^\s*(?:trilateral\s+|joint\s+|tripartite\s+)?(?:stat
 YEAR_RX = re.compile(r"\b(?:in|since|of|during|until|by)\s+(?:the\s+(?:early\s+|mid-?|late\s+)?)?(?:19|20)\d\d(?:'?s)?\b|\b(?:19|20)\d\d(?:'?s)?\b|\byears? ago\b|\bdecades?\b", re.I)
 
 
+# Every pattern above needs one of these words or a digit: a sentence with none is
+# skipped at the cost of one search.
+_MAYBE_DATE = re.compile(r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|today|tonight|this|"
+                         r"last|past|previous|overnight|yesterday|earlier|on the day|the (?:day|night) before|a days?|an? days?|"
+                         r"one|two|three|four|five|six|seven)", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class ResolvedDate:
     """A date found in text: the day, ACLED time precision, and the words that gave it."""
@@ -110,6 +117,8 @@ def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
     reference are skipped when it is ``None``."""
     found: list[ResolvedDate] = []
     taken: list[tuple[int, int]] = []
+    if not _MAYBE_DATE.search(text):
+        return found
     for kind, rx in _PATTERNS:
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
