@@ -53,6 +53,18 @@ LAYERS: dict[str, LayerSpec] = {
             z=0,
         ),
         LayerSpec(
+            "lakes", "Lakes", "lakes.geojson",
+            "Lake Sevan and the Mingachevir reservoir (Natural Earth 1:10m).",
+            {"color": "#7fa7c9", "weight": 0.6, "fill_color": "#bcd4e6", "fill_opacity": 1.0, "dash": None},
+            z=2,
+        ),
+        LayerSpec(
+            "rivers", "Rivers", "rivers.geojson",
+            "The Aras, Kura, Terter, Vorotan and other rivers (Natural Earth 1:10m).",
+            {"color": "#6f9fc8", "weight": 1.2, "fill_color": "#6f9fc8", "fill_opacity": 0.0, "dash": None},
+            z=4,
+        ),
+        LayerSpec(
             "seven_districts", "The seven districts", "seven_districts.geojson",
             "Kalbajar, Lachin, Qubadli, Zangilan, Jabrayil, Fuzuli, Aghdam, with the date each returned to Azerbaijani control.",
             {"color": "#b07d48", "weight": 1.2, "fill_color": "#e8cfa9", "fill_opacity": 0.45, "dash": None},

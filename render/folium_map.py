@@ -24,8 +24,9 @@ from layers.names import display_name, feature_name
 
 from .describe import event_popup_html, layer_popup_html, place_labels
 from .escape import html_text, js_json
+from .labels import PAGE_ZOOMS, STYLE, labels_for, text_box, zooms_per_label
 from .offline import OfflineMap, OfflineMarkerCluster
-from .view import View
+from .view import DATA_BBOX, View
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def _zoom_for_bbox(bbox, width_px: int = 880, height_px: int = 700) -> int:
     lon_span = max(1e-6, bbox[2] - bbox[0])
     lat_span = max(1e-6, (bbox[3] - bbox[1]) / math.cos(math.radians((bbox[1] + bbox[3]) / 2)))
     zoom = min(math.log2(width_px * 360 / (256 * lon_span)), math.log2(height_px * 360 / (256 * lat_span)))
-    return max(5, min(14, int(zoom)))
+    return max(PAGE_ZOOMS[0], min(PAGE_ZOOMS[-1] - 1, int(zoom)))
 
 
 def map_from_view(
@@ -86,13 +87,15 @@ def map_from_view(
     m = OfflineMap(location=[(s + n) / 2, (w + e) / 2], zoom_start=_zoom_for_bbox(view.bbox), tiles=tiles,
                    control_scale=True, prefer_canvas=False)
     # With no tile layer folium leaves the zoom range unset; the marker cluster needs it.
-    m.options.update(minZoom=5, maxZoom=15)
+    # The view cannot leave the data: no edge of the countries layer ever shows.
+    dw, ds, de, dn = DATA_BBOX
+    m.options.update(minZoom=PAGE_ZOOMS[0], maxZoom=PAGE_ZOOMS[-1], maxBounds=[[ds, dw], [dn, de]], maxBoundsViscosity=1.0)
     m.get_root().header.add_child(Element(
         f"<style>.leaflet-container{{background:{SEA_COLOUR}}}.km-legend{{background:#fff;padding:6px 8px;"
         "font:12px/1.4 sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px}"
         ".km-legend i{display:inline-block;width:12px;height:12px;margin-right:5px;vertical-align:-2px}"
-        ".km-label{background:transparent;border:0;box-shadow:none;font-weight:bold;font-size:12px;"
-        "text-shadow:0 0 3px #fff,0 0 3px #fff}.leaflet-control-attribution{font-size:10px;max-width:70%}</style>"))
+        ".leaflet-control-attribution{font-size:10px;max-width:70%}"
+        + label_css() + "</style>"))
     m.fit_bounds([[s, w], [n, e]])
     as_of = view.as_of.isoformat() if view.as_of else None
     shown_layers = []
@@ -105,6 +108,7 @@ def map_from_view(
     shown_types: list[str] = []
     if view.show_events and events is not None and not events.empty:
         shown_types = _add_events(m, events, view, selected_uid)
+    m.add_child(_LabelLayer(label_payload(view, events)))
     _add_legend(m, shown_layers, shown_types, view)
     _add_attribution(m, shown_layers)
     return m
@@ -160,8 +164,6 @@ def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]]) -> 
         if layer_id in ("places", "stepanakert"):
             big = layer_id == "stepanakert"
             feature_style.update(radius=7 if big else 3, weight=2 if big else 1, fill=True, fillOpacity=1.0)
-            if big:
-                tooltip_options = {"permanent": True, "direction": "right", "className": "km-label"}
         elif layer_id == "seven_districts" and str(props.get("control", "")).startswith("Karabakh Armenian"):
             feature_style.update(fillColor="#d9b38c", fillOpacity=0.6)
         features.append({
@@ -169,6 +171,79 @@ def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]]) -> 
             "tooltip_options": tooltip_options, "popup": layer_popup_html(layer_id, props),
         })
     m.add_child(_FeatureLayer(features))
+
+
+def label_css() -> str:
+    """Label styles, and the rule that shows a label only at its zoom levels: the map's
+    container carries ``km-zoom-Z`` and each label ``km-lzZ`` for every Z it fits at."""
+    rules = [".km-lbl{white-space:nowrap;pointer-events:none;line-height:1.2;"
+             "text-shadow:0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}"]
+    for kind, st in STYLE.items():
+        rules.append(f".km-lbl-{kind}{{font:{st['style']} {st['weight']} {st['size']}px/1.2 'DejaVu Sans',sans-serif;"
+                     f"color:{st['colour']};letter-spacing:{st['spacing']}em}}")
+    for z in PAGE_ZOOMS:
+        rules.append(f".km-zoom-{z} .km-lbl:not(.km-lz{z}){{display:none}}")
+    return "".join(rules)
+
+
+class _LabelLayer(MacroElement):
+    """The map's names (:mod:`render.labels`) as Leaflet div icons in a pane of their
+    own above the layers, each shown at the zoom levels where it fits, and the dots of
+    the towns they name."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var data = {{ this.data }};
+            var pane = map.createPane('km-labels');
+            pane.style.zIndex = 450;
+            pane.style.pointerEvents = 'none';
+            data.dots.forEach(function (d) {
+                L.circleMarker([d[0], d[1]], {radius: 3, color: '#222', weight: 1.2, fillColor: '#fff', fillOpacity: 1,
+                                               interactive: false, className: d[2]}).addTo(map);
+            });
+            data.labels.forEach(function (d) {
+                L.marker([d.lat, d.lon], {pane: 'km-labels', interactive: false, keyboard: false,
+                    icon: L.divIcon({className: d.cls, html: d.html, iconSize: [d.w, d.h], iconAnchor: [d.ax, d.ay]})}).addTo(map);
+            });
+            function zoomClass() {
+                var c = map.getContainer();
+                c.className = c.className.replace(/\bkm-zoom-\d+\b/g, '').trim() + ' km-zoom-' + map.getZoom();
+            }
+            map.on('zoomend', zoomClass);
+            zoomClass();
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, payload: dict):
+        super().__init__()
+        self._name = "LabelLayer"
+        self.data = js_json(payload)
+
+
+def label_payload(view: View, events: gpd.GeoDataFrame | None) -> dict:
+    """The page's labels: one div icon per label and position, with the zoom levels it
+    shows at, and the dots of the towns named (escaped)."""
+    labels = labels_for(view, events if view.show_events else None, bbox=DATA_BBOX)
+    out = []
+    dots = []
+    for lab, by_position in zip(labels, zooms_per_label(labels, DATA_BBOX)):
+        if lab.kind == "town" or (lab.kind == "capital" and "stepanakert" not in view.layers):
+            # a town's dot shows where its name does: no nameless dots
+            shown = sorted({z for zooms in by_position.values() for z in zooms})
+            dots.append([lab.lat, lab.lon, "km-town-dot km-lbl " + " ".join(f"km-lz{z}" for z in shown)])
+        for position, zooms in by_position.items():
+            x0, y0, x1, y1 = text_box(lab, 0.0, 0.0, 1.0, position)
+            align = "left" if position == "right" else "right" if position == "left" else "center"
+            out.append({
+                "lat": lab.lat, "lon": lab.lon, "w": round(x1 - x0 + 2), "h": round(y1 - y0 + 1),
+                "ax": round(-x0), "ay": round(-y0),
+                "cls": f"km-lbl km-lbl-{lab.kind} " + " ".join(f"km-lz{z}" for z in zooms),
+                "html": f"<div style='text-align:{align}'>" + "<br>".join(html_text(t) for t in lab.lines) + "</div>",
+            })
+    return {"labels": out, "dots": dots}
 
 
 class _EventLayer(MacroElement):

