@@ -22,7 +22,7 @@ from render import dashboard as dash
 from render.export import events_to_csv_bytes, events_to_geojson_bytes, events_to_gpkg_bytes, layers_to_gpkg_bytes
 from render.describe import geo_label, place_label
 from render.folium_map import event_at, map_from_view, map_to_html
-from render.snapshot import snapshot_bytes
+from render.snapshot import PREVIEW_DPI, snapshot_bytes
 from render.view import View, ViewError
 
 log = logging.getLogger("karabakh_map.page")
@@ -141,7 +141,7 @@ if new_uid != st.session_state.get("selected_uid") and rows:
 chart = dash.timeline(events)
 if not chart.empty:
     st.caption("Events per day, by type")
-    st.bar_chart(chart, height=180)
+    st.bar_chart(chart, height=180, color=dash.timeline_colours(chart))  # the map's colours
 
 # -- panels ------------------------------------------------------------------------------
 add_tab, review_tab, export_tab, sources_tab = st.tabs(["Add an article", "Review", "Export", "Sources"])
@@ -226,7 +226,7 @@ with export_tab:
                 st.session_state["snapshot"] = {
                     fmt: snapshot_bytes(snap_view, fmt, events=snap_events, dpi=dpi, paper=paper, orientation=orientation)
                     for fmt in ("png", "pdf", "svg")
-                } | {"preview": snapshot_bytes(snap_view, "png", events=snap_events, dpi=60, paper=paper, orientation=orientation)}
+                } | {"preview": snapshot_bytes(snap_view, "png", events=snap_events, dpi=PREVIEW_DPI, paper=paper, orientation=orientation)}
         except ViewError as err:
             st.error(f"No snapshot: {err}")
     if "snapshot" in st.session_state:

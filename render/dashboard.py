@@ -10,7 +10,7 @@ import pandas as pd
 
 import layers
 from events.model import Event
-from events.taxonomy import EVENT_TYPES
+from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
 
 from events.taxonomy import GEO_PRECISION
 
@@ -78,6 +78,11 @@ def timeline(events: gpd.GeoDataFrame) -> pd.DataFrame:
     counts = events.groupby(["event_date", "event_type"]).size().unstack(fill_value=0)
     counts.index = pd.to_datetime(counts.index)
     return counts[[t for t in EVENT_TYPES if t in counts.columns]]
+
+
+def timeline_colours(chart: pd.DataFrame) -> list[str]:
+    """The map's colour of each event type column of :func:`timeline`, in order."""
+    return [EVENT_COLOURS[t] for t in chart.columns]
 
 
 def bbox_from_bounds(bounds: Mapping | None, fallback: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

@@ -209,7 +209,7 @@ class _LabelLayer(MacroElement):
             });
             function zoomClass() {
                 var c = map.getContainer();
-                c.className = c.className.replace(/\bkm-zoom-\d+\b/g, '').trim() + ' km-zoom-' + map.getZoom();
+                c.className = c.className.replace(/\\bkm-zoom-\\d+\\b/g, '').trim() + ' km-zoom-' + map.getZoom();
             }
             map.on('zoomend', zoomClass);
             zoomClass();
@@ -246,31 +246,59 @@ def label_payload(view: View, events: gpd.GeoDataFrame | None) -> dict:
     return {"labels": out, "dots": dots}
 
 
+AREA_EVENT_NOTE = "Event on a region, line or border (no precise place)"
+
+
 class _EventLayer(MacroElement):
-    """Events as circle markers in a cluster group, built in the browser from JSON."""
+    """Events in a cluster group, built in the browser from JSON: a circle at a place,
+    an open square at the label point of a region, line or border. The feature an area
+    event names is drawn only while that event is selected (its popup open)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
+            var map = {{ this._parent.get_name() }};
             var data = {{ this.data }};
             var group = {{ this.cluster.get_name() }};
             var markers = [];
+            var highlight = null;
+            function square(colour, slot) {
+                // events on one feature side by side, in a row centred on its anchor
+                return L.divIcon({className: 'km-event km-event-area', iconSize: [14, 14], iconAnchor: [7 - 16 * slot, 7],
+                                  html: '<div style="width:10px;height:10px;border:2px solid ' + colour +
+                                        ';background:rgba(255,255,255,.85);box-shadow:0 0 0 1px #222"></div>'});
+            }
             for (var i = 0; i < data.rows.length; i++) {
-                // row: lat, lon, type, radius, sub-type, place, date, confidence (x100)
+                // row: lat, lon, type, radius, sub-type, place, date, confidence (x100), feature (-1: a place), slot
                 var r = data.rows[i];
-                var mk = L.circleMarker([r[0], r[1]], {radius: r[3], color: '#222', weight: 1,
-                                                       fillColor: data.colours[r[2]], fillOpacity: 0.9,
-                                                       className: 'km-event'});
+                var mk = r[8] < 0 ?
+                    L.circleMarker([r[0], r[1]], {radius: r[3], color: '#222', weight: 1, fillColor: data.colours[r[2]],
+                                                  fillOpacity: 0.9, className: 'km-event'}) :
+                    L.marker([r[0], r[1]], {icon: square(data.colours[r[2]], r[9]), keyboard: false});
                 var summary = data.subtypes[r[4]] + ' \u00b7 ' + r[6] + ' \u00b7 ' + data.places[r[5]];
                 mk.bindTooltip(summary);
                 mk.bindPopup(data.popups ? data.popups[i] :
                     '<b>' + data.subtypes[r[4]] + '</b><br>' + r[6] + ' \u00b7 ' + data.places[r[5]] +
-                    '<br>confidence ' + (r[7] / 100).toFixed(2) + '<br><i>details below the map</i>', {maxWidth: 380});
-                group.addLayer(mk);
+                    '<br>confidence ' + (r[7] / 100).toFixed(2) + '<br><i>details below the map</i>',
+                    {maxWidth: 380, autoPanPaddingTopLeft: [20, 60]});
+                if (r[8] >= 0) {
+                    (function (feature) {
+                        mk.on('popupopen', function () {
+                            if (highlight) { map.removeLayer(highlight); }
+                            highlight = L.geoJSON(feature, {interactive: false, style: function () {
+                                return {color: '#ff9500', weight: 4, opacity: 0.8, fillColor: '#ff9500', fillOpacity: 0.08,
+                                        dashArray: '8 6', className: 'km-event-feature'}; }}).addTo(map);
+                        });
+                        mk.on('popupclose', function () { if (highlight) { map.removeLayer(highlight); highlight = null; } });
+                    })(data.features[r[8]]);
+                }
+                if (r[8] < 0) { group.addLayer(mk); } else { mk.addTo(map); }  // area symbols never cluster
                 markers.push(mk);
             }
             if (data.selected >= 0) {
-                group.zoomToShowLayer(markers[data.selected], function () { markers[data.selected].openPopup(); });
+                var chosen = markers[data.selected];
+                if (data.rows[data.selected][8] >= 0) { chosen.openPopup(); }
+                else { group.zoomToShowLayer(chosen, function () { chosen.openPopup(); }); }
             }
         })();
         {% endmacro %}
@@ -283,25 +311,55 @@ class _EventLayer(MacroElement):
         self.data = js_json(payload)
 
 
+def is_area_event(geom_type: str, geo_precision) -> bool:
+    """Whether an event is placed on a region, a whole line or a border rather than a
+    place (its geometry is the feature, or ACLED geo precision 3)."""
+    return geom_type != "Point" or str(geo_precision) == "3"
+
+
+def area_anchor(geom):
+    """Where an area event's symbol goes: inside a region, on a line halfway along."""
+    if geom.geom_type in ("LineString", "MultiLineString"):
+        line = max(getattr(geom, "geoms", [geom]), key=lambda g: g.length)
+        return line.interpolate(0.5, normalized=True)
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        from .labels import label_point
+
+        return label_point(geom)
+    return geom.representative_point()
+
+
 def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:
     # Column arrays, not rows: row access on a 10,000-row frame costs seconds.
     geom_types = events.geom_type.to_numpy()
-    not_points = [i for i, t in enumerate(geom_types) if t != "Point"]
-    # Events on a line or area: highlight the feature once, under the markers.
-    features: dict[str, list[int]] = {}
-    for i in not_points:
-        features.setdefault(events["x_layer"].iat[i] or events["x_uid"].iat[i], []).append(i)
-    if features:
-        highlight = []
-        for key, idx in features.items():
-            geom = shapely.set_precision(events.geometry.iat[idx[0]].simplify(0.0005), 1e-5)
-            label = f"{len(idx)} event(s) on {events['location'].iat[idx[0]] or key}"
-            highlight.append({
-                "geometry": mapping(geom), "tooltip": html_text(label), "popup": "",
-                "style": {"color": "#ff9500", "weight": 5, "opacity": 0.45, "fillColor": "#ff9500",
-                          "fillOpacity": 0.06, "dashArray": "8 8", "className": "km-event-feature"},
-            })
-        m.add_child(_FeatureLayer(highlight))
+    precisions = events["geo_precision"].to_numpy() if "geo_precision" in events else [1] * len(events)
+    feature_index: dict[str, int] = {}
+    features: list[dict] = []
+    anchors: dict[str, tuple[float, float]] = {}
+    feature_of = []
+    slots: list[int] = []
+    per_anchor: dict[str, int] = {}
+    lats, lons = events["latitude"].to_numpy(), events["longitude"].to_numpy()
+    lat_out, lon_out = [], []
+    for i, (gt, gp) in enumerate(zip(geom_types, precisions)):
+        if not is_area_event(gt, gp):
+            feature_of.append(-1)
+            slots.append(0)
+            lat_out.append(lats[i])
+            lon_out.append(lons[i])
+            continue
+        key = events["x_layer"].iat[i] or events["x_uid"].iat[i]
+        if key not in feature_index:
+            geom = events.geometry.iat[i]
+            pt = area_anchor(geom) if gt != "Point" else geom
+            anchors[key] = (pt.y, pt.x)
+            feature_index[key] = len(features)
+            features.append(mapping(shapely.set_precision(geom.simplify(0.0005), 1e-5)) if gt != "Point" else mapping(geom))
+        feature_of.append(feature_index[key])
+        slots.append(per_anchor.get(key, 0))
+        per_anchor[key] = slots[-1] + 1
+        lat_out.append(anchors[key][0])
+        lon_out.append(anchors[key][1])
     type_index = {t: i for i, t in enumerate(EVENT_TYPES)}
     full = len(events) <= FULL_POPUP_LIMIT
     # Repeated strings go into tables, rows hold indexes: 10,000 events stay well under 1 MB.
@@ -309,14 +367,15 @@ def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_ui
     places: dict[str, int] = {}
     rows = []
     labels = place_labels(events, view.naming)
-    columns = zip(events["latitude"].to_numpy(), events["longitude"].to_numpy(), events["event_type"], events["sub_event_type"],
-                  labels, events["event_date"].astype(str), events["x_confidence"].to_numpy(), events["fatalities"].to_numpy())
-    for lat, lon, etype, sub_type, label, day, conf, dead in columns:
+    columns = zip(lat_out, lon_out, events["event_type"], events["sub_event_type"], labels,
+                  events["event_date"].astype(str), events["x_confidence"].to_numpy(), events["fatalities"].to_numpy(), feature_of,
+                  slots)
+    for lat, lon, etype, sub_type, label, day, conf, dead, feature, slot in columns:
         radius = 6 + min(6, int(dead or 0) ** 0.5)
         sub = subtypes.setdefault(html_text(sub_type), len(subtypes))
         place = places.setdefault(html_text(label), len(places))
         rows.append([round(float(lat), 5), round(float(lon), 5), type_index.get(etype, 0), round(radius, 1), sub, place,
-                     html_text(day), int(round(float(conf or 0) * 100))])
+                     html_text(day), int(round(float(conf or 0) * 100)), feature, slot])
     popups = [event_popup_html(rec, view.naming) for rec in events.to_dict("records")] if full else None
     uids = list(events["x_uid"])
     selected = uids.index(selected_uid) if selected_uid in uids else -1
@@ -324,9 +383,10 @@ def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_ui
                                                             "showCoverageOnHover": False})
     cluster.add_to(m)
     payload = {"rows": rows, "subtypes": list(subtypes), "places": list(places), "popups": popups,
-               "colours": [EVENT_COLOURS[t] for t in EVENT_TYPES], "selected": selected}
+               "colours": [EVENT_COLOURS[t] for t in EVENT_TYPES], "selected": selected, "features": features}
     m.add_child(_EventLayer(cluster, payload))
-    return [t for t in EVENT_TYPES if t in set(events["event_type"])]
+    shown = [t for t in EVENT_TYPES if t in set(events["event_type"])]
+    return shown + ([AREA_EVENT_NOTE] if features else [])
 
 
 class _Legend(MacroElement):
@@ -367,10 +427,16 @@ def legend_html(shown_layers: list[str], shown_types: list[str], view: View) -> 
         if lid == "stepanakert":
             title = display_name("Stepanakert", "Khankendi", view.naming)
         parts.append(f"{swatch}{html_text(title)}<br>")
+    parts.append("<i style='border-radius:50%;width:6px;height:6px;margin:0 8px 0 3px;background:#fff;border:1.5px solid #222'></i>"
+                 "Town<br>")
     if shown_types:
         parts.append("<b>Events</b><br>")
         for t in shown_types:
-            parts.append(f"<i style='border-radius:50%;background:{EVENT_COLOURS[t]};border:1px solid #222'></i>{html_text(t)}<br>")
+            if t == AREA_EVENT_NOTE:
+                parts.append(f"<i style='width:9px;height:9px;border:2px solid #555;background:#fff;box-shadow:0 0 0 1px #222'></i>"
+                             f"{html_text(t)}<br>")
+            else:
+                parts.append(f"<i style='border-radius:50%;background:{EVENT_COLOURS[t]};border:1px solid #222'></i>{html_text(t)}<br>")
     return "".join(parts)
 
 

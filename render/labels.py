@@ -180,7 +180,7 @@ def _contested_area():
     return unary_union(parts).buffer(0.05)
 
 
-def _label_point(geom):
+def label_point(geom):
     """A point well inside an area: the pole of inaccessibility of its largest part."""
     from shapely.ops import polylabel
 
@@ -204,7 +204,7 @@ def country_labels(bbox: tuple[float, float, float, float]) -> list[Label]:
             part = rest if rest.area > 0.02 * part.area else part
         if part.is_empty or part.area < 0.004 * frame.area:
             continue
-        pt = _label_point(part)
+        pt = label_point(part)
         out.append(Label(name, round(pt.x, 5), round(pt.y, 5), "country", False))
     return out
 
@@ -214,7 +214,7 @@ def district_labels(naming: str, as_of: str | None = None) -> tuple[Label, ...]:
     gdf = layers.load_layer("seven_districts", as_of=as_of)
     out = []
     for rec, geom in zip(gdf.drop(columns="geometry").to_dict("records"), gdf.geometry):
-        pt = _label_point(geom)
+        pt = label_point(geom)
         out.append(Label(feature_name(rec, naming), round(pt.x, 5), round(pt.y, 5), "district", False))
     return tuple(out)
 
@@ -265,7 +265,7 @@ def water_labels(layer_id: str, bbox: tuple[float, float, float, float]) -> tupl
                     pt = piece.interpolate((k + 0.5) / n, normalized=True)
                     out.append(Label(text, round(pt.x, 5), round(pt.y, 5), "water", False))
         else:
-            pt = _label_point(geom)
+            pt = label_point(geom)
             out.append(Label(text, round(pt.x, 5), round(pt.y, 5), "water", False))
     return tuple(out)
 

@@ -26,6 +26,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.patheffects  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
@@ -36,9 +37,9 @@ import layers  # noqa: E402
 from events.taxonomy import EVENT_COLOURS, EVENT_TYPES  # noqa: E402
 from layers.names import NAMING_MODES, display_name, feature_name  # noqa: E402
 
-from .describe import place_label  # noqa: E402
-from .folium_map import map_from_view, map_to_html  # noqa: E402
-from .view import View, ViewError  # noqa: E402
+from .folium_map import AREA_EVENT_NOTE, area_anchor, is_area_event, map_from_view, map_to_html  # noqa: E402
+from .labels import POINT_GAP, STYLE, labels_for, place_labels  # noqa: E402
+from .view import DATA_BBOX, View, ViewError  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ UTM = "EPSG:32638"
 PAPERS_MM = {"a4": (297.0, 210.0), "letter": (279.4, 215.9)}  # landscape width, height
 FORMATS = ("png", "pdf", "svg", "html")
 DPI_CHOICES = (150, 300, 600)
+PREVIEW_DPI = 130  # the page's preview of a snapshot: readable on screen
+WAR_2020 = (dt.date(2020, 9, 27), dt.date(2020, 11, 10))  # the front moved daily; no line of its own
+PRINT_PT_PER_PX = 0.62  # label sizes: the page's px to the printed map's points
 _RC = {
     "font.family": "DejaVu Sans", "text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "karabakh-map",
     "pdf.fonttype": 42, "path.simplify": True, "axes.unicode_minus": False,
@@ -144,6 +148,7 @@ def snapshot_figure(
     info = SnapshotInfo()
     with plt.rc_context(_RC):
         fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)  # a renderer, so that text extents can be measured
         landscape = orientation == "landscape"
         map_rect = [0.035, 0.17, 0.66, 0.70] if landscape else [0.05, 0.36, 0.90, 0.52]
         ax = fig.add_axes(map_rect)
@@ -153,6 +158,7 @@ def snapshot_figure(
         lon0, lat0 = _TO_LONLAT.transform(x0, y0)
         lon1, lat1 = _TO_LONLAT.transform(x1, y1)
         info.extent_lonlat = (lon0, lat0, lon1, lat1)
+        _check_inside_data(view, info.extent_lonlat)
         ax.set_facecolor("#dbe7ee")
         frame = box(x0, y0, x1, y1)
         handles: list = []
@@ -164,21 +170,19 @@ def snapshot_figure(
                 continue
             info.layers.append(lid)
             handles.append(_draw_layer(ax, lid, gdf, view))
-        label_points: list[tuple[float, float, str, int]] = []
-        if "stepanakert" in info.layers:
-            s = _layer_utm("stepanakert", as_of, view.naming)
-            label_points.append((s.geometry.iloc[0].x, s.geometry.iloc[0].y, s["_label"].iloc[0], 0))
-        if "places" in info.layers:
-            p = _layer_utm("places", as_of, view.naming)
-            p = p[p.within(frame)]
-            label_points += [(g.x, g.y, lab, 2) for g, lab in zip(p.geometry, p["_label"])]
+        if "contact_line" in view.layers and view.as_of and WAR_2020[0] <= view.as_of < WAR_2020[1]:
+            handles.append(_draw_prewar_line(ax, frame))
+        if "seven_districts" in info.layers and _any_held(as_of, view.naming, frame):
+            handles.append(Patch(facecolor="none", edgecolor="#8a5a2b", hatch="///",
+                                 label="District held by Karabakh Armenian forces on this date"))
+        shown_events = None
         if events is not None and not events.empty:
             ev = events.to_crs(UTM)
             ev = ev[ev.intersects(frame)]
             info.n_events = len(ev)
-            info.event_types, event_handles, ev_labels = _draw_events(ax, ev, view)
+            info.event_types, event_handles = _draw_events(ax, ev, view)
             handles += event_handles
-            label_points += ev_labels
+            shown_events = events[events["x_uid"].isin(set(ev["x_uid"]))] if "x_uid" in events else events
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_aspect("equal")
@@ -188,7 +192,10 @@ def snapshot_figure(
         ax.set_ylabel("")
         for spine in ax.spines.values():
             spine.set_linewidth(0.8)
-        info.labels = _place_labels(fig, ax, label_points)
+        info.labels, has_towns = _draw_labels(fig, ax, view, shown_events, info.extent_lonlat)
+        if has_towns:
+            handles.append(Line2D([], [], marker="o", ls="", markersize=3.5, markerfacecolor="white",
+                                  markeredgecolor="#222222", label="Town"))
         info.scale_bar_km, info.scale_bar_utm = _scale_bar(ax, (x0, y0, x1, y1))
         _north_arrow(ax, (x0, y0, x1, y1))
         fig.text(0.035, 0.955, view.title, fontsize=17, fontweight="bold", va="top", gid="title")
@@ -198,9 +205,9 @@ def snapshot_figure(
         legend_rect = [0.725, 0.17, 0.245, 0.43] if landscape else [0.36, 0.15, 0.59, 0.19]
         info.legend_labels = _legend(fig, legend_rect, handles)
         info.caption = caption_text(view, info, events if events is not None else None, made_at)
-        wrap = int(width * 17)
-        fig.text(0.035, 0.135 if landscape else 0.125, "\n".join(textwrap.wrap(info.caption, wrap)),
-                 fontsize=6.3, va="top", color="#222222", gid="caption", linespacing=1.35)
+        wrap = int(width * 19)
+        fig.text(0.035, 0.145 if landscape else 0.13, "\n".join(textwrap.wrap(info.caption, wrap)),
+                 fontsize=5.7, va="top", color="#222222", gid="caption", linespacing=1.3)
     return fig, info
 
 
@@ -242,30 +249,65 @@ def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
     return (r, g, b, alpha)
 
 
+def _check_inside_data(view: View, extent: tuple[float, float, float, float]) -> None:
+    """Refuse a map that would show more than the data covers (its edge would show
+    as empty water)."""
+    w, s, e, n = DATA_BBOX
+    if extent[0] < w or extent[1] < s or extent[2] > e or extent[3] > n:
+        raise SnapshotError(
+            f"bbox={','.join(f'{v:g}' for v in view.bbox)} needs a map from {extent[0]:.1f},{extent[1]:.1f} to "
+            f"{extent[2]:.1f},{extent[3]:.1f}, beyond the map's data ({w:g}-{e:g} E, {s:g}-{n:g} N): give a smaller box "
+            f"inside it")
+
+
+def _any_held(as_of: str | None, naming: str, frame) -> bool:
+    gdf = _layer_utm("seven_districts", as_of, naming)
+    gdf = gdf[gdf.intersects(frame)]
+    return bool(gdf["control"].astype(str).str.startswith("Karabakh Armenian").any())
+
+
+def _draw_prewar_line(ax, frame) -> Line2D:
+    """During the 2020 war the front moved daily and no line is drawn for the day: the
+    1994 line of contact, as it stood on 27 September 2020, for reference."""
+    gdf = layers.load_layer("contact_line").to_crs(UTM)
+    line = gdf[gdf["feature_id"] == "contact_line_1994"]
+    line = line[line.intersects(frame)]
+    st = layers.LAYERS["contact_line"].style
+    if not line.empty:
+        line.plot(ax=ax, color=st["color"], linewidth=st["weight"] * 0.5, linestyle=(0, (2, 2)), alpha=0.8, zorder=5,
+                  gid="layer-contact_line-prewar")
+    return Line2D([], [], color=st["color"], linewidth=st["weight"] * 0.5, linestyle=(0, (2, 2)),
+                  label="Line of contact, 27 Sep 2020 (the front moved daily)")
+
+
 def _draw_events(ax, ev: gpd.GeoDataFrame, view: View):
-    features = ev[ev.geom_type != "Point"].drop_duplicates("x_layer")
-    if not features.empty:
-        poly = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
-        line = features[~features.geom_type.isin(["Polygon", "MultiPolygon"])]
-        if not poly.empty:
-            poly.plot(ax=ax, facecolor="none", edgecolor="#ff9500", linewidth=1.6, linestyle=(0, (4, 3)), zorder=55, gid="event-features")
-        if not line.empty:
-            line.plot(ax=ax, color="#ff9500", linewidth=1.6, alpha=0.6, linestyle=(0, (4, 3)), zorder=55, gid="event-features")
+    """Events: a circle at a place, an open square at the label point of a region,
+    line or border (as on the page; no feature is highlighted on paper)."""
+    area = [is_area_event(g.geom_type, p) for g, p in zip(ev.geometry, ev.get("geo_precision", [1] * len(ev)))]
     ux, uy = _TO_UTM.transform(ev["longitude"].to_numpy(), ev["latitude"].to_numpy())
-    xs, ys = _spread(list(map(float, ux)), list(map(float, uy)), radius=0.006 * (ax.get_xlim()[1] - ax.get_xlim()[0]) or 800.0)
+    xs, ys = list(map(float, ux)), list(map(float, uy))
+    for i, is_area in enumerate(area):
+        if is_area and ev.geometry.iloc[i].geom_type != "Point":
+            pt = area_anchor(ev.geometry.iloc[i])
+            xs[i], ys[i] = pt.x, pt.y
+    xs, ys = _spread(xs, ys, radius=0.006 * (ax.get_xlim()[1] - ax.get_xlim()[0]) or 800.0)
     types = [t for t in EVENT_TYPES if t in set(ev["event_type"])]
     colours = [EVENT_COLOURS[t] for t in ev["event_type"]]
     sizes = [30 + 12 * min(6, int(f or 0) ** 0.5) for f in ev["fatalities"]]
-    ax.scatter(xs, ys, s=sizes, c=colours, edgecolors="#222222", linewidths=0.6, zorder=80, gid="events")
+    point_i = [i for i, a in enumerate(area) if not a]
+    area_i = [i for i, a in enumerate(area) if a]
+    if point_i:
+        ax.scatter([xs[i] for i in point_i], [ys[i] for i in point_i], s=[sizes[i] for i in point_i],
+                   c=[colours[i] for i in point_i], edgecolors="#222222", linewidths=0.6, zorder=150, gid="events")
+    if area_i:
+        ax.scatter([xs[i] for i in area_i], [ys[i] for i in area_i], s=34, marker="s", facecolors="white",
+                   edgecolors=[colours[i] for i in area_i], linewidths=1.6, zorder=150, gid="events-area")
     handles = [Line2D([], [], marker="o", ls="", markersize=6, markerfacecolor=EVENT_COLOURS[t], markeredgecolor="#222222",
                       label=f"Event: {t}") for t in types]
-    if not features.empty:
-        handles.append(Line2D([], [], color="#ff9500", linewidth=2, linestyle=(0, (4, 3)), label="Event on a line or area"))
-    labels = []
-    for x, y, rec in zip(xs, ys, ev.to_dict("records")):
-        if rec.get("x_place_id"):
-            labels.append((x, y, place_label(rec, view.naming), 1))
-    return types, handles, labels
+    if area_i:
+        handles.append(Line2D([], [], marker="s", ls="", markersize=5.5, markerfacecolor="white", markeredgecolor="#555555",
+                              markeredgewidth=1.6, label=AREA_EVENT_NOTE))
+    return types, handles
 
 
 def _spread(xs: list[float], ys: list[float], radius: float) -> tuple[list[float], list[float]]:
@@ -283,37 +325,51 @@ def _spread(xs: list[float], ys: list[float], radius: float) -> tuple[list[float
     return xs, ys
 
 
-def _place_labels(fig, ax, points: list[tuple[float, float, str, int]]) -> list[str]:
-    """Greedy, collision-free labels: by priority, first free of four positions."""
-    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
-    if renderer is None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+_ALIGN = {"right": ("left", "center"), "left": ("right", "center"), "above": ("center", "bottom"),
+          "below": ("center", "top"), "centre": ("center", "center")}
 
-        renderer = FigureCanvasAgg(fig).get_renderer()
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    placed_boxes = []
-    placed: list[str] = []
-    seen: set[str] = set()
-    offsets = [(6, 3, "left", "bottom"), (-6, 3, "right", "bottom"), (6, -3, "left", "top"), (-6, -3, "right", "top")]
-    ax_box = ax.get_window_extent(renderer)
-    for x, y, text, priority in sorted(points, key=lambda p: p[3]):
-        if not text or text in seen or not (x0 <= x <= x1 and y0 <= y <= y1):
-            continue
-        for dx, dy, ha, va in offsets:
-            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                            fontsize=8 if priority == 0 else 6.5, fontweight="bold" if priority == 0 else "normal",
-                            zorder=90, gid="label",
-                            path_effects=[matplotlib.patheffects.withStroke(linewidth=2.2, foreground="white")])
-            bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
-            if any(bb.overlaps(o) for o in placed_boxes) or not ax_box.contains(bb.x0, bb.y0) or not ax_box.contains(bb.x1, bb.y1):
-                t.remove()
-                continue
-            placed_boxes.append(bb)
-            placed.append(text)
-            seen.add(text)
-            break
-    return placed
+
+def _draw_labels(fig, ax, view: View, events, extent_lonlat) -> tuple[list[str], bool]:
+    """The label hierarchy of :mod:`render.labels`, placed without collisions in the
+    map's frame; returns the texts drawn and whether town dots were drawn."""
+    w, s, e, n = extent_lonlat
+    labels = labels_for(view.replace(bbox=(max(w, -180), max(s, -85), min(e, 180), min(n, 85))), events,
+                        bbox=extent_lonlat)
+    height_px = fig.get_figheight() * fig.dpi
+    to_display = ax.transData.transform
+
+    def to_px(lon: float, lat: float) -> tuple[float, float]:
+        x, y = to_display(_TO_UTM.transform(lon, lat))
+        return float(x), float(height_px - y)
+
+    bb = ax.get_window_extent()
+    frame = (bb.x0, height_px - bb.y1, bb.x1, height_px - bb.y0)
+    scale = PRINT_PT_PER_PX * fig.dpi / 72
+    kept = place_labels(labels, to_px, frame, scale=scale)
+    drawn: list[str] = []
+    dots = []
+    gap = POINT_GAP * PRINT_PT_PER_PX
+    for i, position in kept.items():
+        lab = labels[i]
+        st = STYLE[lab.kind]
+        x, y = _TO_UTM.transform(lab.lon, lab.lat)
+        ha, va = _ALIGN[position]
+        dx = gap if position == "right" else -gap if position == "left" else 0
+        dy = gap if position == "above" else -gap if position == "below" else 0
+        common = dict(xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, linespacing=1.0,
+                      multialignment={"right": "left", "left": "right"}.get(position, "center"),
+                      fontsize=st["size"] * PRINT_PT_PER_PX, fontweight=st["weight"], fontstyle=st["style"])
+        # a white halo (drawn as a path), then the name itself as text: SVG and PDF stay searchable
+        ax.annotate("\n".join(lab.lines), (x, y), color="white", zorder=89, gid="label-halo",
+                    path_effects=[matplotlib.patheffects.withStroke(linewidth=2.0, foreground="white")], **common)
+        ax.annotate("\n".join(lab.lines), (x, y), color=st["colour"], zorder=90, gid=f"label-{lab.kind}", **common)
+        drawn.append(lab.text)
+        if lab.kind == "town" or (lab.kind == "capital" and "stepanakert" not in view.layers):
+            dots.append((x, y))
+    if dots:
+        ax.scatter([d[0] for d in dots], [d[1] for d in dots], s=9, c="white", edgecolors="#222222", linewidths=0.7,
+                   zorder=85, gid="town-dots")
+    return drawn, bool(dots)
 
 
 def _nice_length_km(width_m: float) -> float:
@@ -405,6 +461,9 @@ def caption_text(view: View, info: SnapshotInfo, events: gpd.GeoDataFrame | None
         srcs = sorted({s for s in events["source"] if isinstance(s, str) and s})
         shown = "; ".join(srcs[:8]) + (f"; and {len(srcs) - 8} more" if len(srcs) > 8 else "")
         parts.append(f"Events ({info.n_events}): coded from news reports as ACLED events; sources: {shown}")
+    if view.as_of and WAR_2020[0] <= view.as_of < WAR_2020[1]:
+        parts.append("During the 2020 war (27 Sep - 10 Nov 2020) the front moved daily: the line drawn is the line of "
+                     "contact as it stood on 27 Sep 2020, for reference")
     parts.append(f"Names: {NAMING_MODES[view.naming].split(' (')[0]}")
     parts.append(f"Projection UTM 38N (EPSG:32638). Made {made_at:%Y-%m-%d %H:%M} UTC with karabakh-map")
     return "Sources. " + ". ".join(parts) + "."

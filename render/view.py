@@ -37,6 +37,14 @@ def _text_list(value: str) -> tuple[str, ...]:
     return tuple(x for x in value.split("|") if x)
 
 
+# How the subtitle states the naming choice, in words a reader of the map understands.
+NAMES_SUBTITLE = {
+    "both": "Names: Armenian and Azerbaijani usage (Stepanakert / Khankendi)",
+    "armenian": "Names: Armenian usage (Stepanakert, Shushi)",
+    "azerbaijani": "Names: Azerbaijani usage (Khankendi, Shusha)",
+}
+
+
 class ViewError(ValueError):
     """A view parameter (bbox, layer list, date, filter) is not usable; the message says why."""
 
@@ -136,7 +144,7 @@ class View:
             bits.append(f"confidence ≥ {self.min_confidence:.2f}")
         if set(self.review) != {"unreviewed", "confirmed"}:
             bits.append("review: " + ", ".join(self.review))
-        bits.append("names: " + NAMING_MODES[self.naming].split(" (")[0].lower())
+        bits.append(NAMES_SUBTITLE[self.naming])
         return "; ".join(bits)
 
     # -- URL query parameters -----------------------------------------------------

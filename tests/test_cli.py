@@ -18,7 +18,8 @@ def test_layers_json_lists_every_layer_with_metadata(capsys):
     assert main(["layers", "--json"]) == 0
     meta = json.loads(capsys.readouterr().out)
     ids = [m["id"] for m in meta]
-    assert {"borders", "seven_districts", "contact_line", "lachin_corridor", "peacekeeping_zone", "nkao", "places", "stepanakert"} == set(ids)
+    assert {"borders", "lakes", "rivers", "seven_districts", "contact_line", "lachin_corridor", "peacekeeping_zone", "nkao", "places",
+            "stepanakert"} == set(ids)
     for m in meta:
         assert m["source"] and m["licence"] and m["accuracy_m"] > 0
 

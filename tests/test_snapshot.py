@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from events.places import place_fields
 from PIL import Image
 from pyproj import Geod, Transformer
 
@@ -110,7 +112,8 @@ def test_scale_bar_matches_its_label_within_2_percent():
 def test_labels_do_not_collide():
     fig, info = snapshot_figure(View(layers=("borders", "places", "stepanakert")))
     renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts if t.get_gid() == "label"]
+    boxes = [t.get_window_extent(renderer) for ax in fig.axes for t in ax.texts
+             if (t.get_gid() or "").startswith("label-") and t.get_gid() != "label-halo"]
     assert len(boxes) >= 10
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
@@ -136,17 +139,31 @@ def test_markup_and_formulas_print_as_plain_text(payload):
     assert not root.findall(".//{http://www.w3.org/2000/svg}script")
 
 
-def _reference_png() -> bytes:
-    return snapshot_bytes(REFERENCE_VIEW, "png", dpi=60, made_at=MADE_AT,
-                          events=events_to_geodataframe([make_event(
-                              event_date="2023-09-19", event_type="Explosions/Remote violence",
-                              sub_event_type="Shelling/artillery/missile attack", latitude=39.8177, longitude=46.7528,
-                              x_place_id="stepanakert", source="reference")]))
+def _area_event():
+    return make_event(**place_fields(dict(event_date="2020-09-27", event_type="Battles", sub_event_type="Armed clash",
+                                          x_layer="contact_line:contact_line_1994", source="reference")))
 
 
-def test_rendering_matches_the_reference_image():
-    got = np.asarray(Image.open(io.BytesIO(_reference_png())).convert("RGB"), dtype=np.int16)
-    want = np.asarray(Image.open(REFERENCE).convert("RGB"), dtype=np.int16)
+REFERENCES = {
+    # the default view with an event at a town
+    "snapshot_reference.png": (REFERENCE_VIEW, lambda: [make_event(
+        event_date="2023-09-19", event_type="Explosions/Remote violence", sub_event_type="Shelling/artillery/missile attack",
+        latitude=39.8177, longitude=46.7528, x_place_id="stepanakert", source="reference")]),
+    # the 2020 war, armenian names, with an event on the whole line of contact
+    "snapshot_reference_war.png": (View(title="Reference view, war", as_of=dt.date(2020, 10, 15), naming="armenian"),
+                                   lambda: [_area_event()]),
+}
+
+
+def _reference_png(name: str = "snapshot_reference.png") -> bytes:
+    view, events = REFERENCES[name]
+    return snapshot_bytes(view, "png", dpi=60, made_at=MADE_AT, events=events_to_geodataframe(events()))
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+def test_rendering_matches_the_reference_image(name):
+    got = np.asarray(Image.open(io.BytesIO(_reference_png(name))).convert("RGB"), dtype=np.int16)
+    want = np.asarray(Image.open(REFERENCE.parent / name).convert("RGB"), dtype=np.int16)
     assert got.shape == want.shape
     diff = np.abs(got - want)
     assert diff.mean() < 1.5, diff.mean()
@@ -178,6 +195,72 @@ def test_bad_suffix_is_a_clear_error(tmp_path):
         write_snapshot(View(), tmp_path / "map.tiff")
 
 
-if __name__ == "__main__":  # python -m tests.test_snapshot  rewrites the reference image
-    REFERENCE.write_bytes(_reference_png())
-    print(f"wrote {REFERENCE}")
+def _svg_texts(svg: bytes) -> list[str]:
+    return [t.strip() for t in ET.fromstring(svg).itertext() if t.strip()]
+
+
+def test_the_default_snapshot_names_countries_towns_districts_and_rivers():
+    texts = " ".join(_svg_texts(snapshot_bytes(View(), "svg", made_at=MADE_AT, events=_seed_events())))
+    _, info = snapshot_figure(View(), _seed_events(), made_at=MADE_AT)
+    legend = info.legend_labels
+    main_map = set(info.labels)  # drawn on the main map, not the inset
+    assert {"Armenia", "Azerbaijan", "Iran"} <= main_map
+    towns = {"Stepanakert / Khankendi", "Shushi / Shusha", "Berdzor / Lachin", "Goris", "Kapan", "Martakert / Aghdara",
+             "Martuni / Khojavend", "Askeran / Asgaran", "Hadrut", "Akna / Aghdam", "Varanda / Fuzuli", "Jrakan / Jabrayil",
+             "Kashunik / Gubadli", "Kovsakan / Zangilan", "Karvachar / Kalbajar", "Barda", "Tartar"}
+    assert len(towns & main_map) >= 9, main_map
+    assert main_map & {"Aras", "Kura", "Terter", "Vorotan"}
+    assert "Event on a region, line or border (no precise place)" in legend and "Town" in legend
+    assert "Names: Armenian and Azerbaijani usage" in texts and "names: both names" not in texts
+    for name in ("ARMENIA", "IRAN", "Stepanakert /"):
+        assert name in texts  # as text in the SVG, searchable
+
+
+def test_labels_follow_the_naming_choice():
+    _, info = snapshot_figure(View(naming="azerbaijani"))
+    assert "Khankendi" in info.labels and "Shusha" in info.labels
+    assert not any("Stepanakert" in t or "Shushi" in t for t in info.labels)
+
+
+def test_a_wide_snapshot_shows_land_not_empty_water():
+    fig, info = snapshot_figure(View(bbox=(40.0, 35.0, 47.0, 41.0)))
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=40)
+    ax = fig.axes[0]
+    img = np.asarray(Image.open(io.BytesIO(png.getvalue())).convert("RGB"), dtype=np.int16)
+    h, w = img.shape[:2]
+    box_px = ax.get_window_extent().transformed(fig.dpi_scale_trans.inverted())  # inches
+    x0, x1 = int(box_px.x0 * 40) + 2, int(box_px.x1 * 40) - 2
+    y0, y1 = h - int(box_px.y1 * 40) + 2, h - int(box_px.y0 * 40) - 2
+    inside = img[y0:y1, x0:x1]
+    sea = np.all(np.abs(inside - np.array([0xdb, 0xe7, 0xee])) < 6, axis=2).mean()
+    assert sea < 0.03, sea  # this box has no sea; lakes are a sliver
+    assert {"Turkey", "Iran", "Iraq"} <= set(info.labels)
+
+
+def test_a_box_beyond_the_data_is_refused():
+    with pytest.raises(SnapshotError, match="beyond the map's data"):
+        snapshot_figure(View(bbox=(43.5, 38.4, 58.0, 41.0)))
+
+
+def test_region_level_events_get_their_own_symbol_and_no_painted_feature():
+    fig, info = snapshot_figure(View(as_of=dt.date(2020, 10, 15)), events_to_geodataframe([_area_event()]))
+    ax = fig.axes[0]
+    gids = [c.get_gid() for c in ax.collections]
+    assert "events-area" in gids and "event-features" not in gids
+    assert "Event on a region, line or border (no precise place)" in info.legend_labels
+
+
+def test_the_2020_war_says_the_front_moved_and_which_line_is_drawn():
+    _, info = snapshot_figure(View(as_of=dt.date(2020, 10, 15)))
+    assert "the front moved daily" in info.caption and "27 Sep 2020" in info.caption
+    assert any("front moved daily" in t for t in info.legend_labels)
+    assert "District held by Karabakh Armenian forces on this date" in info.legend_labels
+    _, after = snapshot_figure(View(as_of=dt.date(2021, 6, 1)))
+    assert "front moved daily" not in after.caption
+
+
+if __name__ == "__main__":  # python -m tests.test_snapshot  rewrites the reference images
+    for ref in REFERENCES:
+        (REFERENCE.parent / ref).write_bytes(_reference_png(ref))
+        print(f"wrote {REFERENCE.parent / ref}")

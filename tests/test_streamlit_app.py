@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+
+import layers
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -171,7 +173,7 @@ def test_a_broken_link_still_opens_and_says_why():
 def test_sources_panel_lists_every_layer(app):
     tables = [d.value for d in app.dataframe]
     sources = next(t for t in tables if "licence" in t.columns)
-    assert len(sources) == 8 and sources["licence"].str.contains("CC BY-SA 3.0").any()
+    assert len(sources) == len(layers.LAYER_IDS) and sources["licence"].str.contains("CC BY-SA 3.0").any()
 
 
 def test_selected_event_shows_its_details_and_centres_the_map(app):

@@ -458,15 +458,16 @@ DATA_BOX = (36.0, 34.0, 56.0, 46.0)
 
 def build_borders(ne_zip: Path) -> gpd.GeoDataFrame:
     """The countries layer: every Natural Earth 10m country within ``DATA_BOX``,
-    clipped to it and simplified to 0.002 degrees (about 200 m, well within the
-    source's 5 km), so that no view of the region shows the edge of the data: the
+    clipped to it, the neighbours simplified to 0.002 degrees (about 200 m, well within
+    the source's 5 km; Armenia and Azerbaijan keep every vertex), so that no view of the region shows the edge of the data: the
     Caspian and Black Seas are water between the countries' coasts."""
     from shapely.geometry import box
 
     world = gpd.read_file(f"zip://{ne_zip}")
     frame = box(*DATA_BOX)
     sel = world[world.intersects(frame)].copy().clip(frame)
-    sel["geometry"] = sel.geometry.simplify(0.002, preserve_topology=True).make_valid()
+    focus = sel["ADM0_A3"].isin(["ARM", "AZE"])
+    sel.loc[~focus, "geometry"] = sel.loc[~focus].geometry.simplify(0.002, preserve_topology=True).make_valid()
     sel = sel[~sel.geometry.is_empty].sort_values("ADM0_A3")
     return gpd.GeoDataFrame({
         "feature_id": sel["ADM0_A3"].values, "name": sel["NAME"].values,
