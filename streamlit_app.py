@@ -21,6 +21,7 @@ from layers.names import NAMING_MODES
 from render import dashboard as dash
 from render.export import events_to_csv_bytes, events_to_geojson_bytes, events_to_gpkg_bytes, layers_to_gpkg_bytes
 from render.describe import geo_label, place_label
+from render.basemaps import BASEMAP_IDS, basemap
 from render.folium_map import event_at, map_from_view, map_to_html
 from render.snapshot import PREVIEW_DPI, snapshot_bytes
 from render.view import View, ViewError
@@ -79,6 +80,9 @@ with st.sidebar:
         st.session_state["as_of"] = key_dates[jump]
     st.slider("As of", min_value=dash.AS_OF_MIN, max_value=dash.AS_OF_MAX, key="as_of", format="YYYY-MM-DD")
     st.radio("Names", list(NAMING_MODES), format_func=NAMING_MODES.get, key="naming")
+    st.selectbox("Basemap", list(BASEMAP_IDS), format_func=lambda b: basemap(b).title, key="basemap")
+    if st.session_state.get("basemap", "none") != "none":
+        st.caption("An online basemap loads tiles from its provider, which then learns which area you look at.")
     st.header("Events")
     st.date_input("Event dates", value=st.session_state.get("event_dates", ()), key="event_dates",
                   min_value=dt.date(1988, 1, 1), max_value=dt.date.today())

@@ -36,6 +36,7 @@ def view_from_state(state: Mapping[str, Any], base: View) -> View:
         min_confidence=float(state.get("min_confidence", base.min_confidence)),
         review=tuple(state.get("review") or base.review),
         naming=state.get("naming", base.naming),
+        basemap=state.get("basemap", base.basemap),
     )
 
 
@@ -43,7 +44,7 @@ def initial_state(view: View) -> dict[str, Any]:
     """Widget values for a view (the page seeds session state with them once)."""
     state: dict[str, Any] = {f"layer_{lid}": lid in view.layers for lid in layers.LAYER_IDS}
     state.update(as_of=view.as_of or dt.date(2023, 9, 19), event_types=list(view.event_types), sources=list(view.sources),
-                 min_confidence=view.min_confidence, review=list(view.review), naming=view.naming)
+                 min_confidence=view.min_confidence, review=list(view.review), naming=view.naming, basemap=view.basemap)
     if view.since or view.until:
         state["event_dates"] = (view.since or dt.date(1994, 1, 1), view.until or dt.date.today())
     return state

@@ -22,6 +22,7 @@ import layers
 from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
 from layers.names import display_name, feature_name
 
+from .basemaps import basemap
 from .describe import event_popup_html, layer_popup_html, place_labels
 from .escape import html_text, js_json
 from .labels import PAGE_ZOOMS, STYLE, labels_for, text_box, zooms_per_label
@@ -84,6 +85,10 @@ def map_from_view(
         the map works with no network.
     """
     w, s, e, n = view.bbox
+    base = basemap(view.basemap)
+    if tiles is None and base.url:
+        tiles = folium.TileLayer(base.url, attr=html_text(base.attribution), name=base.title, max_zoom=base.max_zoom,
+                                 subdomains="abc")
     m = OfflineMap(location=[(s + n) / 2, (w + e) / 2], zoom_start=_zoom_for_bbox(view.bbox), tiles=tiles,
                    control_scale=True, prefer_canvas=False)
     # With no tile layer folium leaves the zoom range unset; the marker cluster needs it.
@@ -104,7 +109,7 @@ def map_from_view(
         if not feats:
             continue
         shown_layers.append(lid)
-        _add_layer(m, lid, feats)
+        _add_layer(m, lid, feats, over_tiles=tiles is not None)
     shown_types: list[str] = []
     if view.show_events and events is not None and not events.empty:
         shown_types = _add_events(m, events, view, selected_uid)
@@ -155,8 +160,10 @@ class _FeatureLayer(MacroElement):
         self.data = js_json({"features": features})
 
 
-def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]]) -> None:
+def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]], *, over_tiles: bool = False) -> None:
     style = _style(layer_id)
+    if over_tiles and layer_id in ("borders", "lakes"):
+        style.update(fillOpacity=0.0)  # the basemap draws land and water; keep the outlines
     features = []
     for geom, props in feats:
         feature_style = dict(style)

@@ -16,6 +16,8 @@ import layers
 from events.taxonomy import EVENT_TYPES
 from layers.names import NAMING_MODES
 
+from .basemaps import BASEMAP_IDS
+
 # West, south, east, north in degrees (EPSG:4326).
 REGION_BBOX = (43.4, 38.3, 50.9, 41.95)  # Armenia and Azerbaijan: where a view may look
 DEFAULT_BBOX = (46.0, 39.05, 47.5, 40.4)  # Nagorno-Karabakh and the seven districts
@@ -100,6 +102,7 @@ class View:
     naming: str = "both"
     title: str = DEFAULT_TITLE
     show_events: bool = True
+    basemap: str = "none"
 
     def __post_init__(self):
         unknown = [lid for lid in self.layers if lid not in layers.LAYERS]
@@ -110,6 +113,8 @@ class View:
             raise ViewError(f"event type {bad_types[0]!r} is not an ACLED event type: choose from {', '.join(EVENT_TYPES)}")
         if self.naming not in NAMING_MODES:
             raise ViewError(f"naming={self.naming!r} is not a naming mode: choose from {', '.join(NAMING_MODES)}")
+        if self.basemap not in BASEMAP_IDS:
+            raise ViewError(f"basemap={self.basemap!r} is not a basemap: choose from {', '.join(BASEMAP_IDS)}")
         if not 0 <= self.min_confidence <= 1:
             raise ViewError(f"min_confidence={self.min_confidence!r} is not between 0 and 1")
         if self.since and self.until and self.since > self.until:
@@ -168,6 +173,8 @@ class View:
             q["min_conf"] = f"{self.min_confidence:.2f}"
         if tuple(self.review) != ("unreviewed", "confirmed"):
             q["review"] = ",".join(self.review)
+        if self.basemap != "none":
+            q["basemap"] = self.basemap
         return q
 
     @classmethod
@@ -211,6 +218,7 @@ class View:
         attempt("sources", lambda v: {"sources": _text_list(v)})
         attempt("min_conf", lambda v: {"min_confidence": float(v)})
         attempt("review", lambda v: {"review": tuple(x for x in v.split(",") if x)})
+        attempt("basemap", lambda v: {"basemap": v})
         try:
             return cls(**{**dataclasses.asdict(base), **changes}), problems
         except ViewError as err:
