@@ -175,7 +175,8 @@ with add_tab:
         st.write(f"**{article.title or 'Untitled'}**; published {article.published or 'unknown'}; "
                  f"{len(extracted.events)} events found, {len(extracted.unplaced)} could not be placed.")
         if extracted.events:
-            st.components.v1.html(map_to_html(map_from_view(view.replace(layers=("borders", "seven_districts", "contact_line", "lachin_corridor")), dash.events_to_frame(extracted.events))), height=380)
+            st.components.v1.html(map_to_html(map_from_view(dash.preview_view(view, extracted.events),
+                                                            dash.events_to_frame(extracted.events))), height=380)
             edited = st.data_editor(dash.preview_table(extracted.events), key="preview_table", hide_index=True,
                                     disabled=["what", "type", "confidence", "evidence"], width="stretch")
         if extracted.unplaced:

@@ -81,6 +81,16 @@ def timeline(events: gpd.GeoDataFrame) -> pd.DataFrame:
     return counts[[t for t in EVENT_TYPES if t in counts.columns]]
 
 
+def preview_view(view: View, events) -> View:
+    """The view for the preview of an article's events: the map as it was on the
+    latest of their days (not the sidebar's date), with the base layers."""
+    days = [e.event_date for e in events]
+    as_of = max(days) if days else view.as_of
+    as_of = min(max(as_of, AS_OF_MIN), AS_OF_MAX) if as_of else as_of
+    return view.replace(layers=("borders", "rivers", "seven_districts", "contact_line", "lachin_corridor"), as_of=as_of,
+                        since=None, until=None)
+
+
 def timeline_colours(chart: pd.DataFrame) -> list[str]:
     """The map's colour of each event type column of :func:`timeline`, in order."""
     return [EVENT_COLOURS[t] for t in chart.columns]
