@@ -21,6 +21,7 @@ from layers.names import NAMING_MODES
 from render import dashboard as dash
 from render.export import events_to_csv_bytes, events_to_geojson_bytes, events_to_gpkg_bytes, layers_to_gpkg_bytes
 from render.describe import geo_label, place_label
+from render.escape import md_text
 from render.basemaps import BASEMAP_IDS, basemap
 from render.folium_map import event_at, map_from_view, map_to_html
 from render.snapshot import PREVIEW_DPI, snapshot_bytes
@@ -63,7 +64,7 @@ if "initialised" not in st.session_state:
 try:
     s = store()
 except StoreError as err:
-    st.error(f"The event store cannot be opened: {err}")
+    st.error(f"The event store cannot be opened: {md_text(err)}")
     st.stop()
 
 # -- sidebar ------------------------------------------------------------------------------
@@ -85,7 +86,7 @@ with st.sidebar:
         st.caption("An online basemap loads tiles from its provider, which then learns which area you look at.")
     st.header("Events")
     st.date_input("Event dates", value=st.session_state.get("event_dates", ()), key="event_dates",
-                  min_value=dt.date(1988, 1, 1), max_value=dt.date.today())
+                  min_value=dash.EVENT_DATES_FIRST, max_value=dt.date.today())
     st.multiselect("Event types", list(EVENT_TYPES), key="event_types")
     st.multiselect("Sources", sorted(set(s.articles()["source_name"].dropna()) - {""}), key="sources",
                    accept_new_options=True)
@@ -95,14 +96,14 @@ with st.sidebar:
 try:
     view = dash.view_from_state(st.session_state, View())
 except ViewError as err:
-    st.error(f"These settings cannot be shown: {err}")
+    st.error(f"These settings cannot be shown: {md_text(err)}")
     view = View()
 for problem in st.session_state.pop("url_problems", []):
-    st.warning(f"A part of the link was not used: {problem}")
+    st.warning(f"A part of the link was not used: {md_text(problem)}")
 
 # -- map ---------------------------------------------------------------------------------
 st.title("Nagorno-Karabakh: events on the map")
-st.caption(view.subtitle())
+st.caption(md_text(view.subtitle()))
 revision = s.revision()
 filters = _filters(view)
 events = query_events(str(s.path), revision, filters)
@@ -126,7 +127,7 @@ if picked is None and selected_uid and selected_uid in set(events["x_uid"]):
     picked = events.set_index("x_uid").loc[selected_uid].to_dict() | {"x_uid": selected_uid}
 if picked:
     with st.container(border=True):
-        st.markdown(f"**{picked['sub_event_type']}** ({picked['event_type']}), {picked['event_date']}", help=None)
+        st.markdown(f"**{md_text(picked['sub_event_type'])}** ({md_text(picked['event_type'])}), {md_text(picked['event_date'])}")
         st.text(f"Where: {place_label(picked, view.naming)} ({geo_label(picked)})\n"
                 f"Who: {' vs '.join(x for x in (picked.get('actor1'), picked.get('actor2')) if x) or 'not named'}\n"
                 f"Source: {picked.get('source')}  {picked.get('x_source_url') or ''}\n"
@@ -167,12 +168,12 @@ with add_tab:
                                    source_url=source_url or None)
             st.session_state["preview"] = (article, events_from_article(article))
         except EventError as err:
-            st.error(str(err))
+            st.error(md_text(err))
     if "preview" in st.session_state:
         article, extracted = st.session_state["preview"]
         for w in article.warnings:
-            st.warning(w)
-        st.write(f"**{article.title or 'Untitled'}**; published {article.published or 'unknown'}; "
+            st.warning(md_text(w))
+        st.write(f"**{md_text(article.title or 'Untitled')}**; published {md_text(article.published or 'unknown')}; "
                  f"{len(extracted.events)} events found, {len(extracted.unplaced)} could not be placed.")
         if extracted.events:
             st.components.v1.html(map_to_html(map_from_view(dash.preview_view(view, extracted.events),
@@ -196,7 +197,7 @@ with add_tab:
                 del st.session_state["preview"]
                 st.rerun()
             except (EventError, StoreError) as err:
-                st.error(f"Nothing was stored: {err}")
+                st.error(f"Nothing was stored: {md_text(err)}")
 
 with review_tab:
     if events.empty:
@@ -212,7 +213,7 @@ with review_tab:
                 st.success("Saved.")
                 st.rerun()
             except (EventError, StoreError) as err:
-                st.error(str(err))
+                st.error(md_text(err))
 
 with export_tab:
     st.subheader("Snapshot for a report")
@@ -233,7 +234,7 @@ with export_tab:
                     for fmt in ("png", "pdf", "svg")
                 } | {"preview": snapshot_bytes(snap_view, "png", events=snap_events, dpi=PREVIEW_DPI, paper=paper, orientation=orientation)}
         except ViewError as err:
-            st.error(f"No snapshot: {err}")
+            st.error(f"No snapshot: {md_text(err)}")
     if "snapshot" in st.session_state:
         snap = st.session_state["snapshot"]
         st.image(snap["preview"], caption="Preview (the downloads are full resolution)")

@@ -213,18 +213,27 @@ def _text(value: object) -> str:
     return str(value).replace("\x00", "").strip()
 
 
-def _int(field_name: str, value: object, default: int, allowed: Iterable[int] | None = None, fix: str = "") -> int:
+# The largest whole number any integer column takes: exact in a float, in JavaScript and
+# in SQLite's and PostgreSQL's 64-bit integers.
+_MAX_INT = 2 ** 53
+
+
+def _int(field_name: str, value: object, default: int, allowed: Iterable[int] | None = None, fix: str = "",
+         maximum: int = _MAX_INT) -> int:
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return default
+    shown = value if not isinstance(value, (str, int)) or len(str(value)) <= 40 else f"{str(value)[:20]}... ({len(str(value))} digits)"
     try:
         number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise EventValidationError(field_name, value, fix or "is not a whole number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise EventValidationError(field_name, shown, fix or "is not a whole number") from None
     if not number.is_integer():
-        raise EventValidationError(field_name, value, fix or "is not a whole number")
+        raise EventValidationError(field_name, shown, fix or "is not a whole number")
+    if abs(number) > maximum:
+        raise EventValidationError(field_name, shown, f"is too large: give a number up to {maximum:,}")
     result = int(number)
     if allowed is not None and result not in allowed:
-        raise EventValidationError(field_name, value, fix)
+        raise EventValidationError(field_name, shown, fix)
     return result
 
 
@@ -275,11 +284,11 @@ def make_event(**fields: Any) -> Event:
     f["inter2"] = inter_code(fields.get("inter2"), field="inter2")
     f["interaction"] = interaction_code(f["inter1"], f["inter2"])
     f["fatalities"] = _int("fatalities", fields.get("fatalities"), 0, None,
-                           "is not a count: give the lowest reported number of deaths, 0 if none")
+                           "is not a count: give the lowest reported number of deaths, 0 if none", maximum=1_000_000)
     if f["fatalities"] < 0:
         raise EventValidationError("fatalities", fields.get("fatalities"), "is negative: give 0 or more")
-    f["timestamp"] = _int("timestamp", fields.get("timestamp"), 0, None, "is not a Unix timestamp")
-    f["iso"] = _int("iso", fields.get("iso"), 0, None, "is not an ISO 3166 numeric code")
+    f["timestamp"] = _int("timestamp", fields.get("timestamp"), 0, None, "is not a Unix timestamp", maximum=10 ** 10)
+    f["iso"] = _int("iso", fields.get("iso"), 0, None, "is not an ISO 3166 numeric code", maximum=999)
     f["x_evidence_start"] = _int("x_evidence_start", fields.get("x_evidence_start"), -1)
     f["x_evidence_end"] = _int("x_evidence_end", fields.get("x_evidence_end"), -1)
 

@@ -72,6 +72,10 @@ def read_acled_csv(source: str | Path | bytes, *, name: str | None = None) -> li
         raise ImportFileError(f"{label} is not UTF-8 text (byte {err.start}): save the CSV as UTF-8 and import it again") from err
     if "\x00" in text:
         raise ImportFileError(f"{label} holds NUL bytes: it is not a CSV text file")
+    # A line or area's WKT can exceed the csv module's default cell limit (131,072
+    # characters); what the project exports it must import again. The file is already
+    # size-limited, so a cell can be no larger than the file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = reader.fieldnames or []
@@ -110,7 +114,7 @@ def _event_from_row(row: dict, rownum: int, label: str) -> Event:
     if geom_text:
         try:
             fields["geometry"] = shapely.from_wkt(geom_text)
-        except shapely.errors.GEOSException as err:
+        except (shapely.errors.ShapelyError, ValueError, OverflowError) as err:
             raise ImportFileError(f"{label}, row {rownum}, column {GEOMETRY_COLUMN}: value {geom_text[:40]!r} is not WKT") from err
     fields.setdefault("x_method", "import")
     fields["x_method"] = fields.get("x_method") or "import"

@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from shapely.errors import ShapelyError
 from shapely.geometry import mapping, shape
 
 from events import COLUMNS, Event, EventError, EventValidationError, make_event
@@ -20,6 +21,9 @@ from .reading import ImportFileError, is_frame, read_limited
 if TYPE_CHECKING:
     import geopandas as gpd
 
+
+
+GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
 
 
 def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) -> list[Event]:
@@ -41,6 +45,8 @@ def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) 
         raise ImportFileError(f"{label} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}") from err
     except RecursionError as err:
         raise ImportFileError(f"{label} is nested too deeply to be GeoJSON") from err
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits
+        raise ImportFileError(f"{label} holds a value JSON readers refuse ({err}): fix the file") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise ImportFileError(f"{label} is not a GeoJSON FeatureCollection: it needs \"type\": \"FeatureCollection\" and a \"features\" list")
     events = []
@@ -54,9 +60,13 @@ def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) 
         props["x_method"] = props.get("x_method") or "import"
         geom = feat.get("geometry")
         if geom is not None:
+            kind = geom.get("type") if isinstance(geom, dict) else None
+            if kind not in GEOJSON_TYPES:
+                raise ImportFileError(f"{where}: geometry type {str(kind)[:40]!r} is not a GeoJSON geometry: "
+                                      f"use one of {', '.join(GEOJSON_TYPES)}")
             try:
                 props["geometry"] = shape(geom)
-            except (TypeError, ValueError, KeyError, AttributeError) as err:
+            except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, ShapelyError) as err:
                 raise ImportFileError(f"{where}: geometry is not GeoJSON ({err})") from err
             except RecursionError as err:
                 raise ImportFileError(f"{where}: geometry is nested too deeply") from err

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import html
 import logging
 import os
 import re
@@ -298,11 +297,33 @@ def _from_html(markup: str, name: str) -> tuple[str, dict[str, str]]:
         }.items() if v}
         if text.strip():
             return text, meta
-    # Fallback: strip tags, keep paragraph breaks.
-    body = re.sub(r"(?is)<(script|style|noscript|template)[^>]*>.*?</\1>", " ", markup)
-    title = re.search(r"(?is)<title[^>]*>(.*?)</title>", body)
-    body = re.sub(r"(?i)<\s*(br|/p|/div|/h\d|/li)[^>]*>", "\n", body)
-    body = html.unescape(re.sub(r"(?s)<[^>]+>", " ", body))
+    # Fallback: the text of the markup, by libxml2's HTML parser (through lxml, which
+    # trafilatura needs anyway): linear in the input whatever the markup, where regular
+    # expressions over tags and the standard library's parser go quadratic.
+    title, body = _text_of_html(markup)
     if title and "title" not in meta:
-        meta["title"] = html.unescape(re.sub(r"\s+", " ", title.group(1))).strip()
+        meta["title"] = title
     return "\n".join(" ".join(line.split()) for line in body.splitlines() if line.strip()), meta
+
+
+_SKIPPED_TAGS = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg")
+_BLOCK_TAGS = {"br", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote"}
+
+
+def _text_of_html(markup: str) -> tuple[str, str]:
+    """(title, text) of an HTML page: paragraph breaks kept; scripts, styles and page
+    navigation left out."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        doc = lxml_html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):
+        return "", ""
+    title = " ".join(" ".join(doc.xpath("//title//text()")).split())
+    for el in doc.xpath("|".join(f"//{t}" for t in (*_SKIPPED_TAGS, "title"))):
+        el.drop_tree()
+    for el in doc.iter():
+        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+    return title, etree.tostring(doc, method="text", encoding="unicode")

@@ -116,12 +116,12 @@ def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
     publication date), left to right, without overlaps. Expressions that need a
     reference are skipped when it is ``None``."""
     found: list[ResolvedDate] = []
-    taken: list[tuple[int, int]] = []
     if not _MAYBE_DATE.search(text):
         return found
+    taken = bytearray(len(text))  # characters already part of a date: linear, however many dates
     for kind, rx in _PATTERNS:
         for m in rx.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            if any(taken[m.start():m.end()]):
                 continue
             try:
                 resolved = _resolve(kind, m, reference)
@@ -129,7 +129,7 @@ def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
                 continue
             if resolved is None:
                 continue
-            taken.append((m.start(), m.end()))
+            taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
             if _ATTRIBUTIVE.match(text[m.end():m.end() + 40]):
                 continue
             day, precision = resolved

@@ -166,29 +166,30 @@ def _clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
     ("Since fighting broke out on September 27, Shushi came under shelling") ends at
     its comma."""
     start, end = 0, len(sentence)
-    lead_end, breaks = _clause_breaks(sentence)
+    lead_end, starts, ends = _clause_breaks(sentence)
     if lead_end:
         if pos < lead_end:
             end = lead_end - 1
         else:
             start = lead_end
-    for b_start, b_end in breaks:
-        if b_end <= start:
-            continue
-        if b_end <= pos:
-            start = b_end
-        elif b_start >= pos:
-            end = min(end, b_start)
-            break
+    # breaks do not overlap, so their starts and ends are both sorted: two binary
+    # searches, not a scan (a sentence of a thousand clauses stays linear)
+    i = bisect.bisect_right(ends, pos) - 1  # the last break that ends at or before pos
+    if i >= 0 and ends[i] > start:
+        start = ends[i]
+    j = bisect.bisect_left(starts, pos)  # the first break that starts at or after pos
+    if j < len(starts):
+        end = min(end, starts[j])
     return start, end
 
 
 @functools.lru_cache(maxsize=512)
-def _clause_breaks(sentence: str) -> tuple[int, tuple[tuple[int, int], ...]]:
+def _clause_breaks(sentence: str) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
     """Where a sentence's clauses break: the end of a leading subordinate clause (0 if
-    none) and the spans of the breaks, found once per sentence for every lookup."""
+    none) and the starts and ends of the breaks, found once per sentence."""
     lead = _LEAD_SUBORDINATE.match(sentence)
-    return (lead.end() if lead else 0), tuple((m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence))
+    spans = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(sentence)]
+    return (lead.end() if lead else 0), tuple(a for a, _ in spans), tuple(b for _, b in spans)
 
 
 def _is_headline(s: _Sentence) -> bool:

@@ -116,7 +116,9 @@ HYPOTHETICAL = _rx(
     r"to take control|(?:is|are|was|were) to|will|shall|feared|fear(?:s|ing)?|expected to|set to|likely to|ought to|should|"
     r"must|supposed to|once\s+(?:\w+\s+){0,3}(?:is|are))\b"
 )
-# Markers that govern a whole clause, however far before the trigger they stand.
+# Markers that govern a whole clause, however far before the trigger they stand (up to
+# CLAUSE_REACH characters: a real clause is shorter; a hostile one stays linear).
+CLAUSE_REACH = 400
 CLAUSE_MODAL = _rx(r"\b(?:(?:this|that|which|it) (?:would |will )?means?|speculat\w+|rumou?r\w*)\b")
 REQUEST = _rx(r"\b(?:urg\w+|call(?:ed|s|ing)? (?:on|for|upon)|appeal\w*|demand\w*|ask(?:ed|s|ing)?|insist\w*)\b")
 
@@ -136,7 +138,7 @@ def negated_or_hypothetical(clause: str, trigger_start: int, trigger_end: int) -
         return "a reference to an earlier event"
     if HYPOTHETICAL.search(before[-45:]):
         return "hypothetical or announced, not reported as done"
-    if CLAUSE_MODAL.search(clause[:trigger_start]):
+    if CLAUSE_MODAL.search(clause[max(0, trigger_start - CLAUSE_REACH):trigger_start]):
         return "a consequence, rumour or request, not reported as done"
     return ""
 
@@ -144,4 +146,4 @@ def negated_or_hypothetical(clause: str, trigger_start: int, trigger_end: int) -
 def requested(clause: str, trigger_start: int) -> bool:
     """Whether the clause asks for what the trigger names ("urged the other side ... to
     respect the ceasefire"): a request for an agreement is not one."""
-    return bool(REQUEST.search(clause[:trigger_start]))
+    return bool(REQUEST.search(clause[max(0, trigger_start - CLAUSE_REACH):trigger_start]))

@@ -15,10 +15,9 @@ from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
 from events.taxonomy import GEO_PRECISION
 
 from .describe import place_labels
-from .view import View
+from .view import AS_OF_RANGE, EVENT_DATES_FIRST, View
 
-AS_OF_MIN = dt.date(1994, 5, 12)
-AS_OF_MAX = dt.date(2024, 12, 31)
+AS_OF_MIN, AS_OF_MAX = AS_OF_RANGE
 
 
 def view_from_state(state: Mapping[str, Any], base: View) -> View:

@@ -13,6 +13,12 @@ import json
 import re
 from urllib.parse import urlsplit
 
+# Markdown (Streamlit's st.write, st.caption, st.warning...): every ASCII punctuation
+# character may be backslash-escaped in CommonMark, and escaped it is only a character:
+# no link, image, emphasis, heading, table, math ($), directive (:red[...]) or autolink.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"})
+_NOT_SHOWN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
 _TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;", "\\": "&#92;"})
 
 
@@ -21,6 +27,26 @@ def html_text(value: object) -> str:
     if value is None:
         return ""
     return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL)
+
+
+def md_text(value: object) -> str:
+    """``value`` as inert text for Streamlit's Markdown: shown exactly as typed, never a
+    link, image, format or directive. Control characters and lone surrogates are dropped.
+    Every untrusted string the page shows through Markdown goes through this."""
+    if value is None:
+        return ""
+    return _NOT_SHOWN.sub("", str(value)).translate(_MARKDOWN).replace("\n", "  \n")
+
+
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def print_text(value: object) -> str:
+    """``value`` with every character XML 1.0 does not allow removed (control characters,
+    lone surrogates, U+FFFE/U+FFFF): the text of an SVG or PDF that any reader opens."""
+    if value is None:
+        return ""
+    return _NOT_XML.sub("", str(value))
 
 
 def safe_url(value: object) -> str:

@@ -37,6 +37,7 @@ import layers  # noqa: E402
 from events.taxonomy import EVENT_COLOURS, EVENT_TYPES  # noqa: E402
 from layers.names import NAMING_MODES, display_name, feature_name  # noqa: E402
 
+from .escape import print_text  # noqa: E402
 from .folium_map import AREA_EVENT_NOTE, area_anchor, is_area_event, map_from_view, map_to_html  # noqa: E402
 from .labels import POINT_GAP, STYLE, labels_for, place_labels  # noqa: E402
 from .view import DATA_BBOX, View, ViewError  # noqa: E402
@@ -198,13 +199,13 @@ def snapshot_figure(
                                   markeredgecolor="#222222", label="Town"))
         info.scale_bar_km, info.scale_bar_utm = _scale_bar(ax, (x0, y0, x1, y1))
         _north_arrow(ax, (x0, y0, x1, y1))
-        fig.text(0.035, 0.955, view.title, fontsize=17, fontweight="bold", va="top", gid="title")
-        fig.text(0.035, 0.915, view.subtitle(), fontsize=9.5, color="#333333", va="top", gid="subtitle")
+        fig.text(0.035, 0.955, print_text(view.title), fontsize=17, fontweight="bold", va="top", gid="title")
+        fig.text(0.035, 0.915, print_text(view.subtitle()), fontsize=9.5, color="#333333", va="top", gid="subtitle")
         inset_rect = [0.725, 0.62, 0.245, 0.25] if landscape else [0.05, 0.15, 0.28, 0.19]
         _inset(fig, inset_rect, view.bbox)
         legend_rect = [0.725, 0.17, 0.245, 0.43] if landscape else [0.36, 0.15, 0.59, 0.19]
         info.legend_labels = _legend(fig, legend_rect, handles)
-        info.caption = caption_text(view, info, events if events is not None else None, made_at)
+        info.caption = print_text(caption_text(view, info, events if events is not None else None, made_at))
         wrap = int(width * 19)
         fig.text(0.035, 0.145 if landscape else 0.13, "\n".join(textwrap.wrap(info.caption, wrap)),
                  fontsize=5.7, va="top", color="#222222", gid="caption", linespacing=1.3)
@@ -360,9 +361,10 @@ def _draw_labels(fig, ax, view: View, events, extent_lonlat) -> tuple[list[str],
                       multialignment={"right": "left", "left": "right"}.get(position, "center"),
                       fontsize=st["size"] * PRINT_PT_PER_PX, fontweight=st["weight"], fontstyle=st["style"])
         # a white halo (drawn as a path), then the name itself as text: SVG and PDF stay searchable
-        ax.annotate("\n".join(lab.lines), (x, y), color="white", zorder=89, gid="label-halo",
+        text = print_text("\n".join(lab.lines))
+        ax.annotate(text, (x, y), color="white", zorder=89, gid="label-halo",
                     path_effects=[matplotlib.patheffects.withStroke(linewidth=2.0, foreground="white")], **common)
-        ax.annotate("\n".join(lab.lines), (x, y), color=st["colour"], zorder=90, gid=f"label-{lab.kind}", **common)
+        ax.annotate(text, (x, y), color=st["colour"], zorder=90, gid=f"label-{lab.kind}", **common)
         drawn.append(lab.text)
         if lab.kind == "town" or (lab.kind == "capital" and "stepanakert" not in view.layers):
             dots.append((x, y))

@@ -16,6 +16,9 @@ import layers
 from events.taxonomy import EVENT_TYPES
 from layers.names import NAMING_MODES
 
+from events import EventError
+from store.base import check_filter_values
+
 from .basemaps import BASEMAP_IDS
 
 # West, south, east, north in degrees (EPSG:4326).
@@ -25,6 +28,8 @@ DEFAULT_BBOX = (46.0, 39.05, 47.5, 40.4)  # Nagorno-Karabakh and the seven distr
 # it and a snapshot may not show more (tools/build_geodata.py, DATA_BOX).
 DATA_BBOX = (36.0, 34.0, 56.0, 46.0)
 DEFAULT_AS_OF = dt.date(2023, 9, 19)
+AS_OF_RANGE = (dt.date(1994, 5, 12), dt.date(2024, 12, 31))  # the days the layers model (the page's slider)
+EVENT_DATES_FIRST = dt.date(1988, 1, 1)  # the event-date filter's first day (the conflict's start)
 DEFAULT_TITLE = "Nagorno-Karabakh"
 
 
@@ -79,6 +84,16 @@ def parse_bbox(value: str | tuple | list) -> tuple[float, float, float, float]:
     return w, s, e, n
 
 
+def _clamped(day: dt.date | None, first: dt.date, last: dt.date, name: str, problems: list[str]) -> dt.date | None:
+    """A date from a link moved into the range the page's widgets offer, saying so."""
+    if day is None or first <= day <= last:
+        return day
+    near = first if day < first else last
+    problems.append(f"{name}: {day.isoformat()} is outside {first.isoformat()} to {last.isoformat()}, the range the "
+                    f"page offers: {near.isoformat()} is shown instead")
+    return near
+
+
 def _date(value, name: str) -> dt.date | None:
     try:
         return layers.parse_date(value, name=name)
@@ -117,6 +132,11 @@ class View:
             raise ViewError(f"basemap={self.basemap!r} is not a basemap: choose from {', '.join(BASEMAP_IDS)}")
         if not 0 <= self.min_confidence <= 1:
             raise ViewError(f"min_confidence={self.min_confidence!r} is not between 0 and 1")
+        try:
+            check_filter_values("sources", self.sources)
+            check_filter_values("event types", self.event_types)
+        except EventError as err:
+            raise ViewError(str(err)) from None
         if self.since and self.until and self.since > self.until:
             raise ViewError(f"since={self.since} is after until={self.until}: swap them")
         object.__setattr__(self, "bbox", parse_bbox(self.bbox))
@@ -209,11 +229,11 @@ class View:
             else:
                 changes.update(candidate)
         attempt("layers", lambda v: {"layers": tuple(x for x in v.split(",") if x)})
-        attempt("as_of", lambda v: {"as_of": _date(v, "as_of")})
+        attempt("as_of", lambda v: {"as_of": _clamped(_date(v, "as_of"), *AS_OF_RANGE, "as_of", problems)})
         attempt("bbox", lambda v: {"bbox": parse_bbox(v)})
         attempt("naming", lambda v: {"naming": v})
-        attempt("since", lambda v: {"since": _date(v, "since")})
-        attempt("until", lambda v: {"until": _date(v, "until")})
+        attempt("since", lambda v: {"since": _clamped(_date(v, "since"), EVENT_DATES_FIRST, dt.date.today(), "since", problems)})
+        attempt("until", lambda v: {"until": _clamped(_date(v, "until"), EVENT_DATES_FIRST, dt.date.today(), "until", problems)})
         attempt("types", lambda v: {"event_types": tuple(x for x in v.split("|") if x)})
         attempt("sources", lambda v: {"sources": _text_list(v)})
         attempt("min_conf", lambda v: {"min_confidence": float(v)})

@@ -125,17 +125,49 @@ def check_article_link(article: ArticleRecord, events: Sequence[Event]) -> None:
             raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
 
 
+MAX_FILTER_VALUES = 50  # values in one filter (sources, types, review states)
+MAX_FILTER_LENGTH = 200  # characters in one filter value
+
+
+def check_filter_values(name: str, values) -> list[str]:
+    """A filter's values as a list of texts, bounded.
+
+    Raises
+    ------
+    EventValidationError
+        For more than :data:`MAX_FILTER_VALUES` values, a value longer than
+        :data:`MAX_FILTER_LENGTH` characters, or one that is not text (a lone surrogate).
+    """
+    values = [str(v) for v in values]
+    if len(values) > MAX_FILTER_VALUES:
+        raise EventValidationError(name, f"{len(values)} values", f"has too many values: give at most {MAX_FILTER_VALUES}")
+    for v in values:
+        if len(v) > MAX_FILTER_LENGTH:
+            raise EventValidationError(name, v[:40] + "...", f"is longer than {MAX_FILTER_LENGTH} characters: give a shorter text")
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise EventValidationError(name, v.encode("utf-8", "backslashreplace").decode()[:40],
+                                       "holds a character that is not text (a lone surrogate): retype it") from None
+    return values
+
+
 def filter_clauses(*, since=None, until=None, event_types=None, sources=None, min_confidence=None, review=None,
-                   article_id=None, placeholder: str, column_prefix: str = "") -> tuple[list[str], list]:
+                   article_id=None, placeholder: str, column_prefix: str = "", contains: str = "instr") -> tuple[list[str], list]:
     """WHERE clauses and parameters for the attribute filters of ``query``, shared by
-    every backend (``placeholder`` is ``?`` for SQLite, ``%s`` for psycopg). The
-    spatial filter is each backend's own (R-tree join or ``&&``)."""
+    every backend (``placeholder`` is ``?`` for SQLite, ``%s`` for psycopg; ``contains``
+    the backend's substring position function, ``instr`` or ``strpos``). The spatial
+    filter is each backend's own (R-tree join or ``&&``).
+
+    A source matches literally, ignoring case: ``%``, ``_`` and ``\\`` are characters,
+    never wildcards, on every backend.
+    """
     ph, c = placeholder, column_prefix
     where: list[str] = []
     params: list = []
 
     def any_of(column: str, values) -> None:
-        values = list(values)
+        values = check_filter_values(column, values)
         where.append(f"{c}{column} IN ({', '.join([ph] * len(values))})")
         params.extend(values)
 
@@ -148,9 +180,9 @@ def filter_clauses(*, since=None, until=None, event_types=None, sources=None, mi
     if event_types:
         any_of("event_type", event_types)
     if sources:
-        srcs = list(sources)
-        where.append("(" + " OR ".join(f"lower({c}source) LIKE {ph}" for _ in srcs) + ")")
-        params.extend(f"%{s.lower()}%" for s in srcs)
+        srcs = check_filter_values("sources", sources)
+        where.append("(" + " OR ".join(f"{contains}(lower({c}source), {ph}) > 0" for _ in srcs) + ")")
+        params.extend(s.lower() for s in srcs)
     if min_confidence is not None:
         where.append(f"{c}x_confidence >= {ph}")
         params.append(float(min_confidence))
@@ -181,6 +213,19 @@ def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     return w, s, e, n
 
 
+# Every form a database password takes in a connection string: the user-info of a URL
+# (also with no user name: "postgresql://:PW@host"), a query parameter
+# ("?password=PW", "&sslpassword=PW"), and a libpq key/value pair ("password=PW",
+# "password='P W'").
+_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^:/@\s]*):[^@\s]*@", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&;](?:ssl)?(?:password|passwd|pwd|pass)=)[^&#\s]*", re.IGNORECASE)
+_KEYVALUE_PASSWORD = re.compile(r"\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'?|[^\s&]+)", re.IGNORECASE)
+
+
 def redact_target(target: str) -> str:
-    """A store path or URL fit to print: a URL's password replaced by ``***``."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", str(target))
+    """Text fit to print (a store path, a URL, or a message that quotes one): every
+    password in it replaced by ``***``. Every message that names a store goes
+    through this."""
+    text = _URL_PASSWORD.sub(r"\1:***@", str(target))
+    text = _QUERY_PASSWORD.sub(r"\1***", text)
+    return _KEYVALUE_PASSWORD.sub(r"\1***", text)

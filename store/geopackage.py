@@ -342,13 +342,23 @@ def _check_foreign(path: Path) -> None:
             "the file was left as it is"
         )
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        # As a file: URI with the path percent-encoded, so that "#", "?" or "%41" in a
+        # name are part of the name, never URI syntax that points at another file.
+        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            app_id = con.execute("PRAGMA application_id").fetchone()[0]
         finally:
             con.close()
     except sqlite3.DatabaseError as err:
         raise StoreError(_explain(err, path)) from err
+    # Ours is decided by the application id and the tables, never by emptiness: a file
+    # another program has claimed (its application id) is not migrated into.
+    if app_id not in (0, gpkg.GPKG_APPLICATION_ID):
+        raise StoreError(
+            f"{path} belongs to another application (SQLite application id {app_id:#010x}, not GeoPackage's): "
+            "point KARABAKH_MAP_STORE at a new path; the file was left as it is"
+        )
     if tables and not {"km_meta", "events"} <= tables:
         raise StoreError(
             f"{path} is an SQLite/GeoPackage file of another application (tables: {', '.join(sorted(tables)[:5])}): "

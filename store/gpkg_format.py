@@ -84,8 +84,10 @@ def _is_empty(blob: bytes | None) -> int:
 
 
 def register_functions(con: sqlite3.Connection) -> None:
-    """Define the SQL functions the GeoPackage R-tree triggers call."""
+    """Define the SQL functions the GeoPackage R-tree triggers call, and a Unicode lower()."""
     con.create_function("ST_IsEmpty", 1, _is_empty, deterministic=True)
+    # lower() as PostgreSQL's: Unicode, not SQLite's ASCII-only one, so filters agree
+    con.create_function("lower", 1, lambda t: t.lower() if isinstance(t, str) else t, deterministic=True)
     for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
         con.create_function(name, 1, lambda b, i=i: (_envelope(b) or (None,) * 4)[i], deterministic=True)
 

@@ -81,8 +81,9 @@ def _connect(url: str):
     try:
         return psycopg.connect(url, autocommit=False, connect_timeout=10)
     except psycopg.Error as err:
-        raise StoreError(f"cannot connect to the PostGIS store ({redact_target(url)}): {err}".strip()
-                         + "; check KARABAKH_MAP_DATABASE_URL and that the server runs") from err
+        # the driver's own message may quote the connection string: redact all of it
+        raise StoreError(redact_target(f"cannot connect to the PostGIS store ({url}): {err}".strip())
+                         + "; check KARABAKH_MAP_DATABASE_URL and that the server runs") from None
 
 
 class PostgisStore:
@@ -96,7 +97,7 @@ class PostgisStore:
             self._migrate()
         except Exception as err:
             self._con.rollback()
-            raise StoreError(f"the PostGIS store {self.path} could not be prepared: {err}") from err
+            raise StoreError(redact_target(f"the PostGIS store {self.path} could not be prepared: {err}")) from err
         if load_seeds:
             load_new_seeds(self)
 
@@ -242,7 +243,7 @@ class PostgisStore:
         """Events matching every filter, oldest first; filters run in PostGIS (see store.base.EventStore.query)."""
         where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
                                        min_confidence=min_confidence, review=review, article_id=article_id,
-                                       placeholder="%s")
+                                       placeholder="%s", contains="strpos")
         if bbox is not None:
             w, s, e, n = check_bbox(bbox)
             where.append("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
