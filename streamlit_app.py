@@ -15,7 +15,7 @@ import layers
 from events import EventError
 from store import StoreError, open_store
 from extract.article import read_article
-from extract.pipeline import events_from_article
+from extract.budget import extract_within_budget
 from events.taxonomy import EVENT_TYPES
 from layers.names import NAMING_MODES
 from render import dashboard as dash
@@ -166,7 +166,18 @@ with add_tab:
                 raise EventError("nothing to read: paste the article's text or upload a file")
             article = read_article(data, filename=upload.name if upload else "", published=published or None,
                                    source_url=source_url or None)
-            st.session_state["preview"] = (article, events_from_article(article))
+            waiting = st.empty()
+            shown = {"s": -1}
+
+            def _still_here(elapsed: float) -> None:
+                # touching the page lets Streamlit stop this run when the session closes:
+                # the extraction's child process is then killed (extract.budget)
+                if int(elapsed) != shown["s"]:
+                    shown["s"] = int(elapsed)
+                    waiting.caption(f"Extracting events... {int(elapsed)} s")
+
+            st.session_state["preview"] = (article, extract_within_budget(article, on_wait=_still_here))
+            waiting.empty()
         except EventError as err:
             st.error(md_text(err))
     if "preview" in st.session_state:

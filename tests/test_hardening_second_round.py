@@ -335,3 +335,53 @@ def test_the_store_file_is_untouched_by_refused_filters(tmp_path):
     assert store.count() == n
     store.close()
     assert Path(path).exists()
+
+
+# -- 2 (cont.). The page's extraction runs within a time and memory budget ---------------------
+
+def _big_article():
+    pattern = "forces did not shell Martuni; "
+    return read_article("Published: 2023-09-19\n\nAzerbaijani " + pattern * (990_000 // len(pattern)) + "officials said.")
+
+
+def test_extraction_in_the_page_stops_at_its_time_budget():
+    from extract.budget import extract_within_budget
+
+    start = time.monotonic()
+    with pytest.raises(ArticleError, match="took more than 0.5 s"):
+        extract_within_budget(_big_article(), seconds=0.5)
+    assert time.monotonic() - start < 5
+
+
+def test_extraction_in_the_page_stops_at_its_memory_budget():
+    from extract.budget import extract_within_budget
+
+    with pytest.raises(ArticleError, match="needed more than 150 MB"):
+        extract_within_budget(_big_article(), memory_mb=150)
+
+
+def test_a_closed_session_stops_the_extraction_at_once():
+    from extract.budget import extract_within_budget
+
+    class SessionClosed(Exception):
+        pass
+
+    def closed(elapsed: float) -> None:
+        if elapsed > 0.3:
+            raise SessionClosed
+
+    start = time.monotonic()
+    with pytest.raises(SessionClosed):
+        extract_within_budget(_big_article(), on_wait=closed)
+    assert time.monotonic() - start < 3
+    children = [p for p in Path("/proc").iterdir() if p.name.isdigit()
+                and (p / "stat").exists() and (p / "stat").read_text().split()[3] == str(os.getpid())]
+    assert not any("extract.budget" in (c / "cmdline").read_text() for c in children if (c / "cmdline").exists())
+
+
+def test_a_normal_article_comes_back_whole_from_the_budgeted_child():
+    from extract.budget import extract_within_budget
+
+    article = read_article("Published: 2023-09-19\n\nAzerbaijani artillery shelled Martuni on Tuesday, officials said.")
+    result = extract_within_budget(article)
+    assert [e.x_place_id for e in result.events] == [e.x_place_id for e in events_from_text(article.text, published="2023-09-19").events]
