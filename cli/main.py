@@ -77,7 +77,41 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--naming", default="both", help="both, armenian or azerbaijani")
     sp.add_argument("--since", help="events from this day")
     sp.add_argument("--until", help="events until this day")
+    dp = sub.add_parser("dashboard", help="start the page (Streamlit) on this machine")
+    dp.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    dp.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     return p
+
+
+# The page's Streamlit settings, also when run from an installed package (where no
+# .streamlit/config.toml is read): no usage statistics, the article size as upload limit.
+DASHBOARD_FLAGS = ("--browser.gatherUsageStats", "false", "--server.maxUploadSize", "1", "--server.headless", "true",
+                   "--client.toolbarMode", "minimal", "--theme.base", "light", "--theme.primaryColor", "#c0262d",
+                   "--theme.secondaryBackgroundColor", "#f2efe9")
+
+
+def dashboard_command(port: int = 8501, address: str = "127.0.0.1") -> list[str]:
+    """The command that serves the page: Streamlit on the installed ``streamlit_app``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("streamlit_app")  # found, not imported: importing runs the page
+    if spec is None or not spec.origin:
+        raise CliError("the page (streamlit_app.py) is not installed: reinstall karabakh-map (pip install .)")
+    if not 0 < port < 65536:
+        raise CliError(f"--port {port} is not a port: give 1-65535")
+    return [sys.executable, "-m", "streamlit", "run", spec.origin, "--server.port", str(port),
+            "--server.address", address, *DASHBOARD_FLAGS]
+
+
+def _cmd_dashboard(args) -> None:
+    import subprocess
+
+    cmd = dashboard_command(args.port, args.address)
+    print(f"karabakh-map dashboard: serving on http://{args.address}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    try:
+        raise SystemExit(subprocess.call(cmd))
+    except KeyboardInterrupt:
+        raise SystemExit(0) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

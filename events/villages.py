@@ -14,9 +14,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from layers import GEODATA_DIR
+
 log = logging.getLogger(__name__)
 
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+GEODATA = GEODATA_DIR
 VILLAGES_FILE = GEODATA / "villages.csv"
 ADDED_FILE = GEODATA / "village_names_added.csv"
 

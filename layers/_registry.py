@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
-GEODATA_DIR = Path(__file__).resolve().parent.parent / "geodata"
+# The data files travel with the package (an installed wheel has them in site-packages).
+GEODATA_DIR = Path(str(resources.files("geodata")))
 
 
 @dataclass(frozen=True)

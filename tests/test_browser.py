@@ -47,10 +47,11 @@ def server(tmp_path_factory):
     subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(article)], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=120)
     port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    from cli.main import dashboard_command
+
+    # served as a user serves it (`karabakh-map dashboard`), with the project's own settings
+    proc = subprocess.Popen(dashboard_command(port, "127.0.0.1"), cwd=tmp, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -197,3 +198,29 @@ def test_map_shows_districts_toggles_and_popups_safely(server, browser):
 
     errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_the_page_contacts_no_host_but_its_own_and_says_the_real_upload_limit(server, browser):
+    from selenium.webdriver.common.by import By
+
+    d = browser
+    d.get(server)
+    _enter_map(d)
+    _wait(d, lambda: _count(d, "path.km-layer-seven_districts") >= 7, what="the map")
+    _wait_idle(d)
+    d.switch_to.default_content()
+    time.sleep(3)  # let anything that would phone home try
+    script = "return performance.getEntriesByType('resource').map(function (r) { return r.name; })"
+    urls = list(d.execute_script(script))
+    for frame in d.find_elements(By.TAG_NAME, "iframe"):
+        d.switch_to.frame(frame)
+        urls += d.execute_script(script)
+        d.switch_to.default_content()
+    outside = [u for u in urls if not u.startswith((server, "data:", "blob:", "about:"))]
+    assert not outside, outside
+    errors = [e["message"] for e in d.get_log("browser") if "ERR_NAME_NOT_RESOLVED" in e["message"] or "streamlit.io" in e["message"]]
+    assert not errors, errors
+    limit = _wait(d, lambda: next((e.get_attribute("textContent") for e in
+                                   d.find_elements(By.CSS_SELECTOR, "[data-testid='stFileUploaderDropzoneInstructions']")
+                                   if "per file" in (e.get_attribute("textContent") or "")), ""), what="the upload box")
+    assert "1MB per file" in limit.replace("\u00a0", " ").replace(" MB", "MB"), limit  # not Streamlit's 200MB
