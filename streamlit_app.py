@@ -190,10 +190,12 @@ with add_tab:
             st.components.v1.html(map_to_html(map_from_view(dash.preview_view(view, extracted.events),
                                                             dash.events_to_frame(extracted.events))), height=380)
             edited = st.data_editor(dash.preview_table(extracted.events), key="preview_table", hide_index=True,
-                                    disabled=["what", "type", "confidence", "evidence"], width="stretch")
+                                    disabled=["place", "what", "type", "confidence", "evidence"], width="stretch",
+                                    column_config={"change place to": st.column_config.TextColumn(
+                                        help="a gazetteer id (e.g. martuni) or a layer feature (e.g. contact_line:contact_line_2020)")})
         if extracted.unplaced:
             st.caption("Not placed or not dated (listed, not stored):")
-            st.dataframe([u.to_dict() for u in extracted.unplaced], hide_index=True, width="stretch")
+            st.dataframe(dash.unplaced_table(extracted.unplaced), hide_index=True, width="stretch")
         if extracted.background:
             st.caption("Background: history the report narrates, years before it (listed, not stored):")
             st.dataframe(dash.background_table(extracted.background), hide_index=True, width="stretch")

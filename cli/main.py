@@ -124,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from render.view import ViewError
 
     try:
+        _check_dates(args)
         handler = globals()[f"_cmd_{args.command}"]
         handler(args)
     except (CliError, LayerError, EventError, StoreError, ViewError) as err:
@@ -132,6 +133,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     return 0
+
+
+def _check_dates(args) -> None:
+    """Every date option, checked by the one validator with the range the page offers:
+    --as-of within the days the layers model, --since/--until/--published from the
+    conflict's start to today."""
+    import datetime as dt
+
+    import layers
+
+    today = dt.date.today()
+    ranges = {"as_of": layers.AS_OF_RANGE, "since": (layers.EVENT_DATES_FIRST, today),
+              "until": (layers.EVENT_DATES_FIRST, today), "published": (layers.EVENT_DATES_FIRST, today + dt.timedelta(days=1))}
+    for attr, (first, last) in ranges.items():
+        if getattr(args, attr, None):
+            setattr(args, attr, layers.parse_date(getattr(args, attr), name=f"--{attr.replace('_', '-')}", first=first, last=last))
 
 
 def _write_output(text: str, out: Path | None) -> None:

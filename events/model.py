@@ -82,7 +82,7 @@ def parse_event_date(value: object, *, field: str = "event_date") -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip() if value is not None else ""
-    fix = "is not a date: write YYYY-MM-DD (2023-09-19), '19 September 2023' or 19-09-2023"
+    fix = "is not a date: give YYYY-MM-DD, e.g. 2023-09-19"
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))

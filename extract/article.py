@@ -199,7 +199,7 @@ def read_article(
             pub = parse_event_date(pub_value, field="published")
         except EventValidationError as err:
             if published not in (None, ""):
-                raise ArticleError(f"--published {published!r} is not a date: give YYYY-MM-DD") from err
+                raise ArticleError(f"published={published!r} is not a date: give YYYY-MM-DD, e.g. 2023-09-19") from err
             warnings.append(f"the publication date {pub_value!r} in the file is not a date; ignored")
     dateline = None
     m = DATELINE_RX.match(text)

@@ -12,13 +12,13 @@ import logging
 from typing import TYPE_CHECKING
 
 from ._errors import LayerError
-from ._registry import GEODATA_DIR, KEY_DATES, LAYER_IDS, LAYERS, LayerSpec
+from ._registry import AS_OF_RANGE, EVENT_DATES_FIRST, GEODATA_DIR, KEY_DATES, LAYER_IDS, LAYERS, LayerSpec
 from .names import NAMING_MODES, display_name
-from .timefilter import filter_as_of, parse_date, valid_on
+from .timefilter import DATE_HINT, filter_as_of, parse_date, valid_on
 
 __all__ = [
-    "GEODATA_DIR", "KEY_DATES", "LAYER_IDS", "LAYERS", "LayerError", "LayerSpec",
-    "NAMING_MODES", "display_name", "filter_as_of", "layer_metadata", "load_layer",
+    "AS_OF_RANGE", "EVENT_DATES_FIRST", "GEODATA_DIR", "KEY_DATES", "LAYER_IDS", "LAYERS", "LayerError", "LayerSpec",
+    "NAMING_MODES", "DATE_HINT", "display_name", "filter_as_of", "layer_metadata", "load_layer",
     "load_layers", "parse_date", "validate_layer", "valid_on", "read_layer_file",
 ]
 

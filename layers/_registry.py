@@ -1,6 +1,7 @@
 """The layers: what each is, where it comes from, how it looks (docs/ARCHITECTURE.md, "Adding a layer")."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -116,6 +117,11 @@ LAYERS: dict[str, LayerSpec] = {
 LOCATOR_FILE = GEODATA_DIR / "caucasus.geojson"
 
 LAYER_IDS: tuple[str, ...] = tuple(sorted(LAYERS, key=lambda i: LAYERS[i].z))
+
+# The days the layers model: the "as of" range of the page's slider and of --as-of.
+AS_OF_RANGE = (dt.date(1994, 5, 12), dt.date(2024, 12, 31))
+# The first day an event may have in a filter (the conflict's start).
+EVENT_DATES_FIRST = dt.date(1988, 1, 1)
 
 # Dates on which the map changes; the page marks them on its "as of" slider.
 KEY_DATES: dict[str, str] = {

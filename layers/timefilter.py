@@ -10,8 +10,13 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 
-def parse_date(value: dt.date | dt.datetime | str | None, *, name: str = "as_of") -> dt.date | None:
-    """Turn a date or an ISO ``YYYY-MM-DD`` string into a :class:`datetime.date`.
+DATE_HINT = "give YYYY-MM-DD, e.g. 2023-09-19"  # the one wording of every date error
+
+
+def parse_date(value: dt.date | dt.datetime | str | None, *, name: str = "as_of", first: dt.date | None = None,
+               last: dt.date | None = None) -> dt.date | None:
+    """Turn a date or an ISO ``YYYY-MM-DD`` string into a :class:`datetime.date`: the
+    one date validator of the command line and the page.
 
     Parameters
     ----------
@@ -19,6 +24,8 @@ def parse_date(value: dt.date | dt.datetime | str | None, *, name: str = "as_of"
         A date, a datetime (its date is used), an ISO date string, or ``None``.
     name
         The argument's name, used in the error message.
+    first, last
+        The range the date must lie in, if any (inclusive).
 
     Returns
     -------
@@ -28,22 +35,28 @@ def parse_date(value: dt.date | dt.datetime | str | None, *, name: str = "as_of"
     Raises
     ------
     LayerError
-        If the string is not a valid ISO date.
+        If the string is not a valid ISO date, or the date is outside the range; the
+        message names the format and the range.
     """
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as err:
-            raise LayerError(
-                f"{name}={value!r} is not a date: give it as YYYY-MM-DD, e.g. 2022-12-12"
-            ) from err
-    raise LayerError(f"{name}={value!r} is not a date: give a datetime.date or a YYYY-MM-DD string")
+            day = dt.date.fromisoformat(value.strip()) if len(value.strip()) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise LayerError(f"{name}={value!r} is not a date: {DATE_HINT}")
+    else:
+        raise LayerError(f"{name}={value!r} is not a date: {DATE_HINT}")
+    if (first and day < first) or (last and day > last):
+        raise LayerError(f"{name}={day.isoformat()} is outside {first.isoformat() if first else '...'} to "
+                         f"{last.isoformat() if last else '...'}: give a day in that range, as YYYY-MM-DD")
+    return day
 
 
 def valid_on(valid_from: str | None, valid_to: str | None, day: dt.date) -> bool:

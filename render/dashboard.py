@@ -119,10 +119,13 @@ def sources_table() -> pd.DataFrame:
 
 
 def preview_table(events: list[Event]) -> pd.DataFrame:
-    """Extracted events as an editable table: keep, place, date, and what was found."""
+    """Extracted events as an editable table: keep, the place (its name), a place to move
+    it to (a gazetteer id such as ``martuni``, or a layer feature such as
+    ``contact_line:contact_line_2020``), the date, and what was found."""
     return pd.DataFrame({
         "keep": [True] * len(events),
-        "place": [e.x_place_id or e.x_layer for e in events],
+        "place": [e.location for e in events],
+        "change place to": [""] * len(events),
         "date": [e.event_date for e in events],
         "what": [e.sub_event_type for e in events],
         "type": [e.event_type for e in events],
@@ -154,7 +157,7 @@ def apply_preview_edits(events: list[Event], edited: pd.DataFrame) -> list[Event
             new_date = new_date.date()
         if new_date and new_date != event.event_date:
             changes["event_date"] = new_date
-        new_place = str(row.get("place") or "").strip()
+        new_place = str(row.get("change place to") or "").strip()
         if new_place and new_place != (event.x_place_id or event.x_layer):
             try:
                 p = layer_feature(new_place) if ":" in new_place or new_place in layers.LAYERS else place_by_id(new_place)
@@ -165,6 +168,18 @@ def apply_preview_edits(events: list[Event], edited: pd.DataFrame) -> list[Event
                            x_method="manual")
         kept.append(replace(event, **changes) if changes else event)
     return kept
+
+
+def unplaced_table(unplaced) -> pd.DataFrame:
+    """What could not be placed or dated, in words: what, why, the day if any, and the
+    sentence (not character offsets)."""
+    return pd.DataFrame({
+        "what": [u.sub_event_type for u in unplaced],
+        "why not placed": [u.reason for u in unplaced],
+        "date": [u.event_date or "" for u in unplaced],
+        "places named": [u.places for u in unplaced],
+        "sentence": [u.evidence for u in unplaced],
+    })
 
 
 def events_to_frame(events: list[Event]) -> gpd.GeoDataFrame:

@@ -28,8 +28,8 @@ DEFAULT_BBOX = (46.0, 39.05, 47.5, 40.4)  # Nagorno-Karabakh and the seven distr
 # it and a snapshot may not show more (tools/build_geodata.py, DATA_BOX).
 DATA_BBOX = (36.0, 34.0, 56.0, 46.0)
 DEFAULT_AS_OF = dt.date(2023, 9, 19)
-AS_OF_RANGE = (dt.date(1994, 5, 12), dt.date(2024, 12, 31))  # the days the layers model (the page's slider)
-EVENT_DATES_FIRST = dt.date(1988, 1, 1)  # the event-date filter's first day (the conflict's start)
+AS_OF_RANGE = layers.AS_OF_RANGE  # the days the layers model (the page's slider, --as-of)
+EVENT_DATES_FIRST = layers.EVENT_DATES_FIRST  # the event-date filter's first day
 DEFAULT_TITLE = "Nagorno-Karabakh"
 
 
