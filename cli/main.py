@@ -319,20 +319,43 @@ def _table(gdf) -> str:
 
 def _cmd_import(args) -> None:
     from store import open_store
-    from exchange.acled_csv import read_acled_csv
+    from exchange.acled_csv import iter_acled_csv
     from exchange.geojson_io import read_events_geojson
 
     suffix = args.file.suffix.lower()
     if suffix == ".csv":
-        events = read_acled_csv(args.file)
+        # Streamed: every row is checked first (nothing is stored from a file with a bad
+        # row), then stored in batches, so memory stays bounded however long the file.
+        n_rows = sum(1 for _ in iter_acled_csv(args.file))
+        batches = _batches(iter_acled_csv(args.file), IMPORT_BATCH)
     elif suffix in (".geojson", ".json"):
         events = read_events_geojson(args.file)
+        n_rows, batches = len(events), _batches(iter(events), IMPORT_BATCH)
     else:
         raise CliError(f"{args.file.name}: import reads ACLED CSV (.csv) or GeoJSON (.geojson, .json), not {suffix or 'a file without extension'}")
     store = open_store()
-    res = store.upsert_events(events)
-    store.close()
-    print(f"{args.file}: {res.inserted} events added, {res.updated} updated")
+    inserted = updated = 0
+    try:
+        for batch in batches:
+            res = store.upsert_events(batch)
+            inserted, updated = inserted + res.inserted, updated + res.updated
+    finally:
+        store.close()
+    print(f"{args.file}: {inserted} events added, {updated} updated ({n_rows} rows)")
+
+
+IMPORT_BATCH = 20_000  # events per transaction when importing a file
+
+
+def _batches(events, size: int):
+    batch = []
+    for e in events:
+        batch.append(e)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _cmd_store(args) -> None:

@@ -5,11 +5,11 @@ row stops an import with an :class:`ImportFileError` naming the row and the fiel
 """
 from __future__ import annotations
 
-from .acled_csv import events_to_acled_csv, neutralise_cell, read_acled_csv
+from .acled_csv import events_to_acled_csv, iter_acled_csv, neutralise_cell, read_acled_csv
 from .geojson_io import events_to_geojson, read_events_geojson
 from .reading import MAX_IMPORT_BYTES, ImportFileError, read_limited
 
 __all__ = [
     "MAX_IMPORT_BYTES", "ImportFileError", "events_to_acled_csv", "events_to_geojson", "neutralise_cell",
-    "read_acled_csv", "read_events_geojson", "read_limited",
+    "iter_acled_csv", "read_acled_csv", "read_events_geojson", "read_limited",
 ]

@@ -16,7 +16,7 @@ import csv
 import io
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import shapely
 
@@ -64,23 +64,35 @@ def read_acled_csv(source: str | Path | bytes, *, name: str | None = None) -> li
         For an unreadable file, a missing required column, or a bad row (named by
         its number, counting the header as row 1, with the column and the value).
     """
+    return list(iter_acled_csv(source, name=name))
+
+
+def iter_acled_csv(source: str | Path | bytes, *, name: str | None = None) -> Iterator[Event]:
+    """The events of an ACLED CSV, one at a time: memory stays bounded by the file's
+    bytes, whatever the number of rows (a caller stores them in batches).
+
+    Raises
+    ------
+    ImportFileError
+        As :func:`read_acled_csv`, when the bad row is reached; and when the file has
+        no rows at all.
+    """
     label = name or (Path(source).name if not isinstance(source, bytes) else "upload")
     data = read_limited(source, label)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ImportFileError(f"{label} is not UTF-8 text (byte {err.start}): save the CSV as UTF-8 and import it again") from err
-    if "\x00" in text:
+    if b"\x00" in data:
         raise ImportFileError(f"{label} holds NUL bytes: it is not a CSV text file")
     # A line or area's WKT can exceed the csv module's default cell limit (131,072
     # characters); what the project exports it must import again. The file is already
     # size-limited, so a cell can be no larger than the file.
     csv.field_size_limit(max(csv.field_size_limit(), len(data) + 1))
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        reader = csv.DictReader(text)
         header = reader.fieldnames or []
     except csv.Error as err:
         raise ImportFileError(f"{label} is not a CSV file: {err}") from err
+    except UnicodeDecodeError as err:
+        raise ImportFileError(f"{label} is not UTF-8 text (byte {err.start}): save the CSV as UTF-8 and import it again") from err
     header_set = {h.strip() for h in header if h}
     missing = [c for c in REQUIRED if c not in header_set]
     if missing:
@@ -90,7 +102,8 @@ def read_acled_csv(source: str | Path | bytes, *, name: str | None = None) -> li
     ignored = sorted(header_set - set(COLUMNS) - {GEOMETRY_COLUMN})
     if ignored:
         log.info("%s: ignoring columns %s", label, ", ".join(ignored[:10]))
-    events: list[Event] = []
+    n = 0
+    rownum = 1
     try:
         for rownum, raw in enumerate(reader, start=2):
             if None in raw:
@@ -98,12 +111,14 @@ def read_acled_csv(source: str | Path | bytes, *, name: str | None = None) -> li
             row = {k.strip(): _restore_cell(v.strip()) if isinstance(v, str) else v for k, v in raw.items() if k}
             if not any(row.values()):
                 continue
-            events.append(_event_from_row(row, rownum, label))
+            n += 1
+            yield _event_from_row(row, rownum, label)
     except csv.Error as err:
         raise ImportFileError(f"{label}: CSV syntax error near row {reader.line_num}: {err}") from err
-    if not events:
+    except UnicodeDecodeError as err:
+        raise ImportFileError(f"{label} is not UTF-8 text (near row {rownum + 1}): save the CSV as UTF-8 and import it again") from err
+    if not n:
         raise ImportFileError(f"{label} has a header but no rows: nothing to import")
-    return events
 
 
 def _event_from_row(row: dict, rownum: int, label: str) -> Event:

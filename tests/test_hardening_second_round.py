@@ -385,3 +385,30 @@ def test_a_normal_article_comes_back_whole_from_the_budgeted_child():
     article = read_article("Published: 2023-09-19\n\nAzerbaijani artillery shelled Martuni on Tuesday, officials said.")
     result = extract_within_budget(article)
     assert [e.x_place_id for e in result.events] == [e.x_place_id for e in events_from_text(article.text, published="2023-09-19").events]
+
+
+# -- 9. A large import streams, and a bad row anywhere stores nothing --------------------------
+
+def test_a_long_csv_streams_in_batches_and_a_late_bad_row_stores_nothing(tmp_path, monkeypatch):
+    import cli.main as cli
+
+    monkeypatch.setattr(cli, "IMPORT_BATCH", 500)  # several batches from a small file
+    events = [sample_event(i, "bulk", source=f"s{i % 7}") for i in range(1_800)]
+    good = events_to_acled_csv(events)
+    path = tmp_path / "bulk.csv"
+    path.write_text(good)
+    store_path = tmp_path / "s.gpkg"
+    monkeypatch.setenv("KARABAKH_MAP_STORE", str(store_path))
+    before = GeoPackageStore(store_path).count()
+    bad = good.rstrip("\n").rsplit("\n", 1)
+    path_bad = tmp_path / "bad.csv"
+    path_bad.write_text(bad[0] + "\n" + bad[1].replace("2023-09-19", "2023-19-99", 1) + "\n")
+    assert cli.main(["import", str(path_bad)]) == 1  # the last row is bad: refused before anything is stored
+    assert GeoPackageStore(store_path).count() == before
+    assert cli.main(["import", str(path)]) == 0
+    assert GeoPackageStore(store_path).count() == before + 1_800
+    from exchange import iter_acled_csv
+
+    stream = iter_acled_csv(path)
+    first = next(stream)  # one event at a time, not a list of all of them
+    assert first.event_date == dt.date(2023, 9, 19)
