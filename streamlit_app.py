@@ -49,6 +49,16 @@ def query_events(path: str, revision: int, filters: tuple) -> "dash.gpd.GeoDataF
         store.close()
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def query_grid(path: str, revision: int, filters: tuple, cell: float) -> "dash.pd.DataFrame":
+    """Events per grid cell for a filter set at a store revision (for views of many events)."""
+    store = open_store(path if "://" not in path else None, load_seeds=False)
+    try:
+        return store.grid_counts(cell_deg=cell, **dict(filters))
+    finally:
+        store.close()
+
+
 def _filters(view: View) -> tuple:
     return tuple(sorted((k, v if not isinstance(v, list) else tuple(v)) for k, v in view.query_filters().items()))
 
@@ -106,12 +116,21 @@ st.title("Nagorno-Karabakh: events on the map")
 st.caption(md_text(view.subtitle()))
 revision = s.revision()
 filters = _filters(view)
-events = query_events(str(s.path), revision, filters)
+# At most MAP_EVENT_LIMIT events are read and drawn one by one; above that the map
+# shows counts per cell, computed in the database, so a rerun stays bounded.
+events = query_events(str(s.path), revision, filters + (("limit", dash.MAP_EVENT_LIMIT + 1),))
+grid = None
+if len(events) > dash.MAP_EVENT_LIMIT:
+    cell = dash.grid_cell(view.bbox)
+    grid = query_grid(str(s.path), revision, filters, cell)
+    events = events.iloc[:dash.MAP_EVENT_LIMIT]
+    st.info(f"{int(grid['n'].sum()):,} events match: the map counts them per {cell:g}° cell, and the table lists the "
+            f"first {dash.MAP_EVENT_LIMIT:,}. Narrow the dates, types or sources to see each event.")
 selected_uid = st.session_state.get("selected_uid")
 # Built on every run: st_folium rewrites the map object it is given, so a cached
 # map object breaks on the second run. The costly parts (layer GeoJSON, the query)
 # are cached below it.
-fmap = map_from_view(view, events, selected_uid=selected_uid)
+fmap = map_from_view(view, events if grid is None else None, selected_uid=selected_uid, grid=grid)
 st.session_state["map_summary"] = {"layers": [lid for lid in view.layers if not layers.load_layer(lid, as_of=view.as_of).empty],
                                    "events": int(len(events))}
 center = zoom = None

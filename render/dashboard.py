@@ -90,6 +90,18 @@ def preview_view(view: View, events) -> View:
                         since=None, until=None)
 
 
+MAP_EVENT_LIMIT = 5_000  # events drawn one by one; more are counted per cell (render.folium_map)
+
+
+def grid_cell(bbox: tuple[float, float, float, float]) -> float:
+    """A round cell size in degrees giving about 60 cells across the view."""
+    span = max(bbox[2] - bbox[0], bbox[3] - bbox[1]) / 60
+    for cell in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0):
+        if cell >= span:
+            return cell
+    return 1.0
+
+
 def timeline_colours(chart: pd.DataFrame) -> list[str]:
     """The map's colour of each event type column of :func:`timeline`, in order."""
     return [EVENT_COLOURS[t] for t in chart.columns]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from typing import Mapping
 
 import folium
@@ -55,8 +56,6 @@ def _layer_geojson(layer_id: str, as_of: str | None, naming: str) -> list[tuple[
 
 def _zoom_for_bbox(bbox, width_px: int = 880, height_px: int = 700) -> int:
     """The largest web-map zoom at which ``bbox`` fits a map of about this size."""
-    import math
-
     lon_span = max(1e-6, bbox[2] - bbox[0])
     lat_span = max(1e-6, (bbox[3] - bbox[1]) / math.cos(math.radians((bbox[1] + bbox[3]) / 2)))
     zoom = min(math.log2(width_px * 360 / (256 * lon_span)), math.log2(height_px * 360 / (256 * lat_span)))
@@ -69,6 +68,7 @@ def map_from_view(
     *,
     selected_uid: str | None = None,
     tiles: str | None = None,
+    grid=None,
 ) -> folium.Map:
     """The interactive map of a view.
 
@@ -83,6 +83,9 @@ def map_from_view(
     tiles
         A tile layer name or URL; ``None`` (the default) draws no tiles, which is how
         the map works with no network.
+    grid
+        Events counted per cell (``store.EventStore.grid_counts``), drawn instead of
+        single events when a view holds more than a map can draw.
     """
     w, s, e, n = view.bbox
     base = basemap(view.basemap)
@@ -113,6 +116,8 @@ def map_from_view(
     shown_types: list[str] = []
     if view.show_events and events is not None and not events.empty:
         shown_types = _add_events(m, events, view, selected_uid)
+    elif view.show_events and grid is not None and len(grid):
+        shown_types = _add_grid(m, grid)
     m.add_child(_LabelLayer(label_payload(view, events)))
     _add_legend(m, shown_layers, shown_types, view)
     _add_attribution(m, shown_layers)
@@ -396,6 +401,31 @@ def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_ui
     return shown + ([AREA_EVENT_NOTE] if features else [])
 
 
+GRID_NOTE = "Events counted per cell (too many to draw one by one)"
+
+
+def _add_grid(m: folium.Map, grid) -> list[str]:
+    """Counts per cell as circles sized by the count, coloured by the cell's most
+    frequent event type, with the counts by type in the tooltip."""
+    cells: dict[tuple[float, float], dict[str, int]] = {}
+    for lat, lon, etype, n in zip(grid["latitude"], grid["longitude"], grid["event_type"], grid["n"]):
+        cells.setdefault((round(float(lat), 5), round(float(lon), 5)), {})[str(etype)] = int(n)
+    features = []
+    for (lat, lon), by_type in cells.items():
+        total = sum(by_type.values())
+        top = max(by_type, key=by_type.get)
+        lines = ", ".join(f"{t} {k:,}" for t, k in sorted(by_type.items(), key=lambda kv: -kv[1]))
+        features.append({
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "style": {"radius": round(4 + 3 * math.log10(total + 1), 1), "color": "#222", "weight": 1,
+                      "fillColor": EVENT_COLOURS.get(top, "#888"), "fill": True, "fillOpacity": 0.75, "className": "km-event-cell"},
+            "tooltip": html_text(f"{total:,} events here: {lines}"), "popup": "",
+        })
+    m.add_child(_FeatureLayer(features))
+    shown = [t for t in EVENT_TYPES if t in set(grid["event_type"])]
+    return shown + [GRID_NOTE]
+
+
 class _Legend(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -439,7 +469,9 @@ def legend_html(shown_layers: list[str], shown_types: list[str], view: View) -> 
     if shown_types:
         parts.append("<b>Events</b><br>")
         for t in shown_types:
-            if t == AREA_EVENT_NOTE:
+            if t == GRID_NOTE:
+                parts.append(f"<i style='border-radius:50%;background:#bbb;border:1px solid #222'></i>{html_text(t)}<br>")
+            elif t == AREA_EVENT_NOTE:
                 parts.append(f"<i style='width:9px;height:9px;border:2px solid #555;background:#fff;box-shadow:0 0 0 1px #222'></i>"
                              f"{html_text(t)}<br>")
             else:

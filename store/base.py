@@ -84,6 +84,15 @@ class EventStore(Protocol):
               limit: int | None = None) -> gpd.GeoDataFrame:
         """Events matching every filter given, oldest first, as a GeoDataFrame (EPSG:4326)."""
 
+    def grid_counts(self, *, cell_deg: float, since: dt.date | str | None = None, until: dt.date | str | None = None,
+                    event_types: Iterable[str] | None = None, sources: Iterable[str] | None = None,
+                    bbox: tuple[float, float, float, float] | None = None, min_confidence: float | None = None,
+                    review: Iterable[str] | None = None) -> pd.DataFrame:
+        """The events ``query`` would return, counted per grid cell of ``cell_deg``
+        degrees and event type, in the database: columns ``latitude``, ``longitude``
+        (the cell's centre), ``event_type``, ``n``. For views of more events than a
+        map can draw."""
+
     def integrity_check(self) -> str:
         """``"ok"`` when the store is sound, else what is wrong."""
 
@@ -192,6 +201,27 @@ def filter_clauses(*, since=None, until=None, event_types=None, sources=None, mi
         where.append(f"{c}x_article_id = {ph}")
         params.append(article_id)
     return where, params
+
+
+def check_cell(cell_deg: float) -> float:
+    """A grid cell size in degrees, checked (0.001 to 10)."""
+    try:
+        cell = float(cell_deg)
+    except (TypeError, ValueError):
+        raise EventValidationError("cell_deg", cell_deg, "is not a number of degrees") from None
+    if not 0.001 <= cell <= 10:
+        raise EventValidationError("cell_deg", cell_deg, "is out of range: give 0.001 to 10 degrees")
+    return cell
+
+
+def grid_frame(rows, cell: float) -> pd.DataFrame:
+    """Rows of (row index, column index, event type, count) as cell centres."""
+    import pandas as pd  # only where a frame is returned: base stays light
+
+    df = pd.DataFrame.from_records(list(rows), columns=["gy", "gx", "event_type", "n"])
+    df["latitude"] = (df["gy"].astype(float) + 0.5) * cell - 90
+    df["longitude"] = (df["gx"].astype(float) + 0.5) * cell - 180
+    return df[["latitude", "longitude", "event_type", "n"]].astype({"n": int})
 
 
 def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:

@@ -28,7 +28,8 @@ from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, em
 from . import gpkg_format as gpkg
 from . import settings
 from .base import (
-    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, event_row, filter_clauses,
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell, event_row, filter_clauses,
+    grid_frame,
     with_article,
 )
 from .seeding import load_new_seeds
@@ -304,6 +305,25 @@ class GeoPackageStore:
         df = pd.DataFrame.from_records([r[1:] for r in rows], columns=_EVENT_COLS)
         geoms = gpkg.from_blobs([r[0] for r in rows])
         return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+
+    def grid_counts(self, *, cell_deg: float, since=None, until=None, event_types=None, sources=None, bbox=None,
+                    min_confidence=None, review=None) -> pd.DataFrame:
+        """Events per grid cell and type, counted in SQLite (see store.base.EventStore.grid_counts)."""
+        cell = check_cell(cell_deg)
+        where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
+                                       min_confidence=min_confidence, review=review, placeholder="?", column_prefix="e.")
+        join = ""
+        if bbox is not None:
+            w, s, e_, n = check_bbox(bbox)
+            join = "JOIN rtree_events_geom r ON r.id = e.fid"
+            where.append("r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?")
+            params += [w, e_, s, n]
+        sql = (f"SELECT CAST((e.latitude + 90) / {cell!r} AS INTEGER) AS gy, CAST((e.longitude + 180) / {cell!r} AS INTEGER) AS gx,"
+               f" e.event_type, count(*) FROM events e {join}")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " GROUP BY gy, gx, e.event_type"
+        return grid_frame(self._con.execute(sql, params).fetchall(), cell)
 
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when sound)."""

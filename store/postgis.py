@@ -20,7 +20,8 @@ import shapely
 from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, empty_events_frame
 
 from .base import (
-    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, event_row, filter_clauses,
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell, event_row, filter_clauses,
+    grid_frame,
     redact_target, with_article,
 )
 from .seeding import load_new_seeds
@@ -263,6 +264,27 @@ class PostgisStore:
         df = pd.DataFrame.from_records([r[1:] for r in rows], columns=_COLS)
         df["x_published"] = df["x_published"].fillna("")
         return gpd.GeoDataFrame(df, geometry=shapely.from_wkb([bytes(r[0]) for r in rows]), crs="EPSG:4326")
+
+    def grid_counts(self, *, cell_deg: float, since=None, until=None, event_types=None, sources=None, bbox=None,
+                    min_confidence=None, review=None) -> pd.DataFrame:
+        """Events per grid cell and type, counted in PostGIS (see store.base.EventStore.grid_counts)."""
+        cell = check_cell(cell_deg)
+        where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
+                                       min_confidence=min_confidence, review=review, placeholder="%s", contains="strpos")
+        if bbox is not None:
+            w, s, e, n = check_bbox(bbox)
+            where.append("geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)")
+            params += [w, s, e, n]
+        sql = (f"SELECT floor((latitude + 90) / {cell!r})::int AS gy, floor((longitude + 180) / {cell!r})::int AS gx,"
+               " event_type, count(*) FROM events")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " GROUP BY gy, gx, event_type"
+        with self._con.cursor() as cur:
+            cur.execute(sql, params)
+            rows = cur.fetchall()
+        self._con.commit()
+        return grid_frame(rows, cell)
 
     def integrity_check(self) -> str:
         """'ok' when every event has a valid geometry and an article."""

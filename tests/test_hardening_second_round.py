@@ -412,3 +412,43 @@ def test_a_long_csv_streams_in_batches_and_a_late_bad_row_stores_nothing(tmp_pat
     stream = iter_acled_csv(path)
     first = next(stream)  # one event at a time, not a list of all of them
     assert first.event_date == dt.date(2023, 9, 19)
+
+
+def _many_events(n: int):
+    return [sample_event(i, "many", latitude=39.0 + (i % 97) * 0.012, longitude=46.2 + (i // 97) * 0.012,
+                         event_type="Battles" if i % 3 else "Protests", sub_event_type="Armed clash" if i % 3 else "Peaceful protest")
+            for i in range(n)]
+
+
+def test_grid_counts_agree_with_the_query_on_both_backends(target):  # noqa: F811
+    store = open_store(target, load_seeds=False)
+    store.ingest(ArticleRecord("many", title="t", source_name="s", published=dt.date(2023, 9, 19)), _many_events(3_000))
+    grid = store.grid_counts(cell_deg=0.05, bbox=(46.0, 38.9, 47.5, 40.5))
+    assert int(grid["n"].sum()) == len(store.query(bbox=(46.0, 38.9, 47.5, 40.5))) == 3_000
+    battles = store.grid_counts(cell_deg=0.05, event_types=["Battles"])
+    assert int(battles["n"].sum()) == 2_000 and set(battles["event_type"]) == {"Battles"}
+    assert grid["latitude"].between(38.9, 40.5).all() and grid["longitude"].between(46.0, 47.5).all()
+    with pytest.raises(EventError, match="cell_deg"):
+        store.grid_counts(cell_deg=0)
+
+
+def test_the_page_counts_events_per_cell_above_its_limit(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from render import dashboard
+
+    path = tmp_path / "many.gpkg"
+    monkeypatch.setenv("KARABAKH_MAP_STORE", str(path))
+    store = GeoPackageStore(path, load_seeds=False)
+    store.ingest(ArticleRecord("many", title="t", source_name="s", published=dt.date(2023, 9, 19)),
+                 _many_events(dashboard.MAP_EVENT_LIMIT + 500))
+    store.close()
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("events match" in i.value for i in at.info)
+    comps = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    script = json.loads(comps[0].proto.json_args)["script"]
+    assert "km-event-cell" in script and "Events counted per cell" in script
+    assert len(script) < 3_000_000
+    assert at.session_state["map_summary"]["events"] == dashboard.MAP_EVENT_LIMIT
