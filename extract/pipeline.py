@@ -48,7 +48,8 @@ _NAMED_WAR = re.compile(r"\b(?:the\s+)?(?:(?:first|second|third)\s+(?:nagorno-?\
                         r"(?:19|20)\d\d\s+war|war\s+(?:of|in)\s+(?:19|20)\d\d)\b", re.IGNORECASE)
 _CASUALTY_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|hurt|casualt\w*)\b", re.IGNORECASE)
 _CONCESSIVE_LEAD = re.compile(r"^(?:while|although|though|even though|whereas|despite)\b", re.IGNORECASE)
-_THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)", re.IGNORECASE)
+_THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)|\bin the (?:area|vicinity)\b(?!\s+of\b)",
+                       re.IGNORECASE)
 BACKGROUND_YEARS = 5  # an event this many years before the report is history it narrates
 VAGUE_BACKGROUND_DAYS = 60  # "at the end of September 2020" in a 2022 report: narrative, not news
 SEVEN_DISTRICTS = {"kalbajar", "lachin", "qubadli", "zangilan", "jabrayil", "fuzuli", "aghdam"}

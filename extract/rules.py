@@ -70,7 +70,8 @@ RULES: tuple[Rule, ...] = (
          "Strategic developments", "Headquarters or base established", 0.75),
     Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|(?:gas|electricity|power|water)(?: supplies?| supply)?(?: [\w-]+){0,3} (?:was |were |had been |has been )?(?:cut|interrupted|halted|stopped|disrupted|switched off)\b|interruptions? (?:of|in) (?:the )?(?:gas|power|electricity|water)|(?:cut|interrupted|halted|stopped|disrupted|suspended) (?:the )?(?:\w+ ){0,2}(?:gas|electricity|power|water) suppl(?:y|ies)|(?:gas|power) cuts?|closed (?:the |off the )?(?:\w+ ){0,2}(?:road|corridor|highway|route|checkpoint)|closures? of (?:the )?(?:\w+ ){0,3}(?:road|corridor|highway|route|checkpoint|border crossing)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
          "Strategic developments", "Other", 0.7),
-    Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|stranded|"
+    Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|stranded|uprooted|"
+                             r"(?:forced|driven) (?:from|out of) their homes|"
                              r"stuck (?:on|at|in) the (?:road|highway|border|corridor)|(?:transfer(?:red)?|transport(?:ed)?|mov(?:ed|ing)) (?:of )?(?:\d+ |[\w-]+ ){0,2}(?:patients|wounded|sick|injured)\b|"
                              r"(?:stayed|sheltered|slept|spent the night) (?:\w+ ){0,3}in (?:guest ?houses|hotels|shelters|tents|schools|their (?:cars|vehicles))|took shelter|"
                              r"set (?:\w+ )?(?:homes?|houses?) (?:on fire|alight|ablaze)|burn(?:ed|t|ing) (?:down )?(?:their |his |her )?(?:own )?(?:homes?|houses?)|"

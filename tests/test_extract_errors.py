@@ -378,3 +378,16 @@ def test_a_decade_is_a_year_not_a_date():
     got = events_from_text("Armenian separatists seized the region during a war in the early 1990s.", published="2016-04-04")
     assert got.events == []
     assert any("year" in u.reason for u in got.unplaced)
+
+
+def test_people_uprooted_or_driven_from_their_homes_is_displacement_not_fighting():
+    for text in ("More than 1,000 residents of Martuni were uprooted on Monday.",
+                 "On Monday families in Hadrut were forced from their homes, officials said."):
+        got = _events(text, "2020-10-20")
+        assert [(e.event_type, e.sub_event_type) for e in got] == [("Strategic developments", "Other")], text
+
+
+def test_in_the_area_means_the_place_just_named():
+    text = "Protesters gathered in Kirants on Friday. Explosions were heard in the area on Friday night, police said."
+    places = {e.location for e in _events(text, "2024-04-27")}
+    assert places and all("Kirants" in p for p in places), places
