@@ -134,6 +134,26 @@ def check_article_link(article: ArticleRecord, events: Sequence[Event]) -> None:
             raise EventValidationError("x_article_id", e.x_article_id, f"does not match the article {article.article_id}")
 
 
+# The one message of both backends when an imported row repeats a stored event's content.
+X_UID_COLLISION = ("an imported row repeats an event that is stored under another event_id_cnty "
+                   "(same date, type, place, actors and source): remove the duplicate row or give it the stored id")
+
+
+def upsert_counts(ids: Sequence[str], existing: set[str]) -> UpsertResult:
+    """(inserted, updated) for rows with these ``event_id_cnty`` in file order, as both
+    backends count them: a stored id is an update, and so is an id repeated later in
+    the same file."""
+    seen = set(existing)
+    inserted = updated = 0
+    for i in ids:
+        if i in seen:
+            updated += 1
+        else:
+            inserted += 1
+            seen.add(i)
+    return UpsertResult(inserted, updated)
+
+
 MAX_FILTER_VALUES = 50  # values in one filter (sources, types, review states)
 MAX_FILTER_LENGTH = 200  # characters in one filter value
 

@@ -29,7 +29,7 @@ from . import gpkg_format as gpkg
 from . import settings
 from .base import (
     EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell, event_row, filter_clauses,
-    grid_frame,
+    X_UID_COLLISION, grid_frame,
     with_article,
 )
 from .seeding import load_new_seeds
@@ -221,10 +221,7 @@ class GeoPackageStore:
             result = self._write(do)
         except StoreError as err:
             if "UNIQUE constraint failed: events.x_uid" in str(err.__cause__):
-                raise StoreError(
-                    "an imported row repeats an event that is stored under another event_id_cnty "
-                    "(same date, type, place, actors and source): remove the duplicate row or give it the stored id"
-                ) from err
+                raise StoreError(X_UID_COLLISION) from err
             raise
         log.info("import: %d inserted, %d updated", result.inserted, result.updated)
         return result

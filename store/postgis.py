@@ -21,7 +21,7 @@ from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, em
 
 from .base import (
     EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell, event_row, filter_clauses,
-    grid_frame,
+    X_UID_COLLISION, grid_frame, upsert_counts,
     redact_target, with_article,
 )
 from .seeding import load_new_seeds
@@ -194,14 +194,19 @@ class PostgisStore:
             if article is not None:
                 self._insert_article(cur, article, len(events))
             aid = article.article_id if article else ""
-            ids = list({e.event_id_cnty for e in events})
-            cur.execute("SELECT event_id_cnty FROM events WHERE event_id_cnty = ANY(%s)", (ids,))
+            ids = [e.event_id_cnty for e in events]
+            cur.execute("SELECT event_id_cnty FROM events WHERE event_id_cnty = ANY(%s)", (list(set(ids)),))
             existing = {r[0] for r in cur.fetchall()}
             rows = [_pg_row(e, e.x_article_id or aid) for e in events]
             cur.executemany(_INSERT + f" ON CONFLICT (event_id_cnty) DO UPDATE SET {sets}", rows)
-            return UpsertResult(len(set(ids) - existing), len(existing))
+            return upsert_counts(ids, existing)
 
-        return self._write(do)
+        try:
+            return self._write(do)
+        except StoreError as err:
+            if "events_x_uid_key" in str(err.__cause__ or err):
+                raise StoreError(X_UID_COLLISION) from err
+            raise
 
     def set_review(self, uid: str, state: str) -> None:
         if state not in REVIEW_STATES:

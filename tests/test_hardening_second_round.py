@@ -452,3 +452,21 @@ def test_the_page_counts_events_per_cell_above_its_limit(tmp_path, monkeypatch):
     assert "km-event-cell" in script and "Events counted per cell" in script
     assert len(script) < 3_000_000
     assert at.session_state["map_summary"]["events"] == dashboard.MAP_EVENT_LIMIT
+
+
+@pytest.mark.parametrize("ids, counts", [(["A1", "A1"], (1, 1)), (["A1", "A2", "A1", "A1"], (2, 2)), (["B1", "B2"], (2, 0))])
+def test_repeated_ids_in_one_file_count_the_same_on_both_backends(target, ids, counts):  # noqa: F811
+    store = open_store(target, load_seeds=False)
+    events = [sample_event(i, "dup", event_id_cnty=eid) for i, eid in enumerate(ids)]
+    res = store.upsert_events(events)
+    assert (res.inserted, res.updated) == counts
+    assert store.count() == counts[0]
+
+
+def test_a_content_collision_gives_the_same_message_on_both_backends(target):  # noqa: F811
+    store = open_store(target, load_seeds=False)
+    store.upsert_events([sample_event(3, "c", event_id_cnty="AZE2")])
+    for other_id in ("AZE3", "AZE4"):
+        with pytest.raises(StoreError, match="repeats an event that is stored under another event_id_cnty"):
+            store.upsert_events([sample_event(3, "c", event_id_cnty=other_id)])
+    assert store.count() == 1
