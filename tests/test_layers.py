@@ -118,15 +118,32 @@ def test_corridor_does_not_contain_shusha(as_of):
     assert _utm(road.geometry.iloc[0]).distance(_utm(_place("shusha"))) > 2500
 
 
-def test_contact_line_and_zone_boundary_agree():
-    line = _utm(load_layer("contact_line", as_of="2021-06-01").geometry.iloc[0])
-    zone = _utm(load_layer("peacekeeping_zone").geometry.iloc[0])
+@pytest.mark.parametrize("day", ["2020-11-20", "2021-06-01", "2022-06-01"])
+def test_contact_line_and_zone_boundary_agree(day):
+    line = _utm(load_layer("contact_line", as_of=day).geometry.iloc[0])
+    zone = _utm(load_layer("peacekeeping_zone", as_of=day).geometry.iloc[0])
     assert line.difference(zone.boundary.buffer(1)).length < 1
     uncovered = zone.boundary.difference(line.buffer(1))
     corridors = load_layer("lachin_corridor")
     corridor_union = _utm(corridors[corridors["kind"] == "corridor"].union_all())
     assert uncovered.difference(corridor_union.buffer(5)).length < 1
     assert line.length > 300_000
+
+
+@pytest.mark.parametrize("day, karmir_shuka, hin_tagher, parukh", [
+    ("2020-11-20", True, True, True),    # the Hadrut holdout still held
+    ("2020-12-11", True, True, True),
+    ("2020-12-12", True, False, True),   # taken by Azerbaijani forces in December 2020
+    ("2022-03-23", True, False, True),
+    ("2022-03-24", True, False, False),  # Parukh Azerbaijani-held from 24 Mar 2022
+    ("2023-09-01", True, False, False),
+])
+def test_the_zone_changes_on_the_documented_days(day, karmir_shuka, hin_tagher, parukh):
+    zone = load_layer("peacekeeping_zone", as_of=day)
+    assert len(zone) == 1
+    geom = zone.geometry.iloc[0]
+    for pid, inside in (("karmir_shuka", karmir_shuka), ("hin_tagher", hin_tagher), ("parukh", parukh)):
+        assert geom.contains(_place(pid)) == inside, (day, pid)
 
 
 def test_routes_change_with_the_date():

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 from shapely.geometry import LineString, MultiPoint, Point
 from shapely.ops import unary_union, voronoi_diagram
 
@@ -307,6 +308,49 @@ def build_zone(ref: Path) -> tuple:
     return zone, pocket
 
 
+# How control changed inside the zone, from documented places (documented_points.csv):
+# each change is the Voronoi cell of the place that changed hands among its documented
+# neighbours of the other side, within REACH_M of it.
+REACH_M = 2_500.0
+HOLDOUT = ["hin_tagher", "khtsaberd", "katarovank"]  # Armenian-held in the Hadrut region until 12 Dec 2020
+HOLDOUT_NEIGHBOURS_AZ = ["avetaranots"]  # plus Hadrut town (Azerbaijani-held from Oct 2020; places layer)
+KARMIR_SHUKA_NEIGHBOURS_AZ = ["avetaranots", "hin_tagher", "khtsaberd", "katarovank"]
+KARMIR_SHUKA_NEIGHBOURS_ARM = ["sarushen", "khachmach"]
+PARUKH_NEIGHBOURS_ARM = ["khramort"]  # Parukh: Azerbaijani-held from 24 Mar 2022
+ZONE_VERSIONS = [
+    # (valid_from, valid_to, what the version adds to or removes from the base zone)
+    ("2020-11-10", "2020-12-11", "with the Hin Tagher - Khtsaberd - Katarovank holdout in the Hadrut region (taken by Azerbaijani forces by 12 Dec 2020)"),
+    ("2020-12-12", "2022-03-23", "after the Hadrut holdout was taken (Dec 2020)"),
+    ("2022-03-24", "2023-09-20", "without Parukh/Farrukh, Azerbaijani-held from 24 Mar 2022"),
+]
+
+
+def _cell(points: dict, own: str, others: list[str]):
+    """The Voronoi cell of ``own`` among ``others``, within REACH_M of it (UTM)."""
+    cells = voronoi_diagram(MultiPoint([points[i] for i in [own, *others]]), envelope=points[own].buffer(50_000))
+    cell = next(c for c in cells.geoms if c.contains(points[own]))
+    return cell.intersection(points[own].buffer(REACH_M))
+
+
+def zone_versions(ref: Path, zone) -> list[tuple[str, str, str, object]]:
+    """The zone as it changed: Karmir Shuka (Armenian-held, outside Natural Earth's line)
+    added throughout; the Hadrut holdout until 12 Dec 2020; Parukh removed from
+    24 Mar 2022. Each geometry in UTM."""
+    pts = dict(_documented_points_utm(ref).items())
+    hadrut = gpd.GeoSeries([Point(47.0318, 39.52002)], crs=WGS84).to_crs(UTM).iloc[0]  # GeoNames 148142 (places layer)
+    pts["hadrut"] = hadrut
+    karmir_shuka = _cell(pts, "karmir_shuka", KARMIR_SHUKA_NEIGHBOURS_AZ + KARMIR_SHUKA_NEIGHBOURS_ARM)
+    # only the part nearer to Karmir Shuka than to the Azerbaijani-held places joins the zone
+    base = unary_union([zone, karmir_shuka]).buffer(0)
+    holdout = unary_union([_cell(pts, h, [o for o in HOLDOUT if o != h] + HOLDOUT_NEIGHBOURS_AZ + ["hadrut"]) for h in HOLDOUT])
+    parukh = _cell(pts, "parukh", PARUKH_NEIGHBOURS_ARM)
+    geoms = [unary_union([base, holdout]).buffer(0), base, base.difference(parukh).buffer(0)]
+    log.info("zone versions: %s km2; Karmir Shuka +%.1f km2, holdout %.1f km2, Parukh -%.1f km2",
+             [round(g.area / 1e6) for g in geoms], (base.area - zone.area) / 1e6, holdout.area / 1e6,
+             base.intersection(parukh).area / 1e6)
+    return [(a, b, note, g) for (a, b, note), g in zip(ZONE_VERSIONS, geoms)]
+
+
 def build_routes(ref: Path, armenia_utm) -> dict:
     pts = _documented_points_utm(ref)
     out = {}
@@ -377,8 +421,11 @@ def main(argv: list[str] | None = None) -> None:
             accuracy_m=3000.0, geometry=poly, **common,
         ))
     kept = unary_union([r["geometry"] for r in corridor_rows if r["kind"] == "corridor"])
-    # The line of contact is the zone's edge, except where the zone opens onto a corridor.
-    line = zone.exterior.difference(kept.buffer(1.0))
+    versions = zone_versions(ref, zone)
+
+    def edge(geom):
+        # The line of contact is the zone's edge, except where the zone opens onto a corridor.
+        return geom.boundary.difference(kept.buffer(1.0))
     corr = gpd.GeoDataFrame(corridor_rows, crs=UTM).to_crs(WGS84)
     corr["source"] = "karabakh-map, from documented points (GeoNames; Wikipedia infobox coordinates); 10 Nov 2020 statement, point 6"
     corr["licence"] = GN_LICENCE
@@ -386,13 +433,20 @@ def main(argv: list[str] | None = None) -> None:
 
     zone_gdf = gpd.GeoDataFrame([dict(
         feature_id="peacekeeping_zone", name="Russian peacekeeping mission area (Karabakh Armenian-held), 2020-2023",
-        derived_from="Natural Earth 'Ceasefire Line 2020' area within the NKAO; the Shusha section replaced by the Voronoi boundary between documented places held by each side",
-        accuracy_m=3000.0, valid_from="2020-11-10", valid_to="2023-09-20",
-        note="Excludes the Lachin corridor (its own layer). Karmir Shuka (Armenian-held) lies 2.7 km outside, as in Natural Earth.",
+        derived_from="Natural Earth 'Ceasefire Line 2020' area within the NKAO; the Shusha section replaced by the Voronoi boundary "
+                     "between documented places held by each side; Karmir Shuka, the Hadrut holdout and Parukh likewise "
+                     f"(each within {REACH_M / 1000:g} km of the place)",
+        accuracy_m=3000.0, valid_from=a, valid_to=b,
+        note=f"As {note}. Excludes the Lachin corridor (its own layer). The heights taken on 3 Aug 2022 and 25 Mar 2023 "
+             "have no documented coordinate and are not drawn.",
         source=f"{NE}; corrected by karabakh-map from documented points (GeoNames, Wikipedia infoboxes)",
-        licence=NE_LICENCE, geometry=zone,
-    )], crs=UTM).to_crs(WGS84)
+        licence=NE_LICENCE, geometry=g,
+    ) for a, b, note, g in versions], crs=UTM).to_crs(WGS84)
+    # snapped to the 6 decimals the file keeps, by an operation that keeps them valid
+    zone_gdf["geometry"] = shapely.set_precision(zone_gdf.geometry.values, 1e-6)
     _write(zone_gdf, out / "peacekeeping_zone.geojson")
+    # the line of contact is drawn from the zone exactly as written
+    versions = [(a, b, note, g) for (a, b, note, _), g in zip(versions, zone_gdf.to_crs(UTM).geometry)]
 
     lines_ref = gpd.read_file(ref / "karabakh_lines_ne10m.geojson").set_index("line_id")
     loc_1994 = dict(
@@ -403,13 +457,14 @@ def main(argv: list[str] | None = None) -> None:
         source=NE, licence=NE_LICENCE,
         geometry=gpd.GeoSeries([lines_ref.geometry["loc_1994"]], crs=WGS84).to_crs(UTM).iloc[0],
     )
-    line_gdf = gpd.GeoDataFrame([loc_1994, dict(
+    line_gdf = gpd.GeoDataFrame([loc_1994] + [dict(
         feature_id="contact_line_2020", name="Line of contact, 10 Nov 2020 - 20 Sep 2023",
-        derived_from="Natural Earth 'Ceasefire Line 2020' (1:10M), corrected between Shusha and Stepanakert (Shusha taken by Azerbaijan 8 Nov 2020)",
-        accuracy_m=3000.0, shusha_section_accuracy_m=2500.0, valid_from="2020-11-10", valid_to="2023-09-20",
+        derived_from="Natural Earth 'Ceasefire Line 2020' (1:10M), corrected between Shusha and Stepanakert (Shusha taken by Azerbaijan 8 Nov 2020), "
+                     f"at Karmir Shuka, around the Hadrut holdout and at Parukh: the edge of the zone as {note}",
+        accuracy_m=3000.0, shusha_section_accuracy_m=2500.0, valid_from=a, valid_to=b,
         note="The zone's boundary except where it meets the Lachin corridor. Shusha section: perpendicular bisectors between Shusha, Karintak, Avetaranots (Azerbaijani-held) and Krkjan, Stepanakert, Mkhitarashen, Shosh, Khachmach, Lisagor and other Armenian-held villages; error up to half the distance between such pairs (1.0-2.5 km).",
-        source=f"{NE}; corrected by karabakh-map from documented points", licence=NE_LICENCE, geometry=line,
-    )], crs=UTM).to_crs(WGS84)
+        source=f"{NE}; corrected by karabakh-map from documented points", licence=NE_LICENCE, geometry=edge(g),
+    ) for a, b, note, g in versions], crs=UTM).to_crs(WGS84)
     _write(line_gdf, out / "contact_line.geojson")
 
     rayons = gpd.read_file(ref / "aze_karabakh_rayons_gb.geojson")
