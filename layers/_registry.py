@@ -128,6 +128,8 @@ KEY_DATES: dict[str, str] = {
     "2020-09-27": "War begins",
     "2020-11-10": "Trilateral statement; peacekeepers deploy",
     "2020-12-01": "Lachin district handed over",
+    "2020-12-12": "Hadrut holdout (Hin Tagher, Khtsaberd) taken",
+    "2022-03-24": "Parukh/Farrukh taken",
     "2022-08-26": "Lachin town handed over; bypass road follows (30 Aug)",
     "2022-12-12": "Blockade of the corridor begins",
     "2023-04-23": "Checkpoint at the Hakari bridge",
