@@ -6,6 +6,7 @@ a failure (the message says what was wrong and how to fix it) and 2 for bad usag
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import logging
 import sys
@@ -104,14 +105,12 @@ def dashboard_command(port: int = 8501, address: str = "127.0.0.1") -> list[str]
 
 
 def _cmd_dashboard(args) -> None:
-    import subprocess
-
     cmd = dashboard_command(args.port, args.address)
     print(f"karabakh-map dashboard: serving on http://{args.address}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
-    try:
-        raise SystemExit(subprocess.call(cmd))
-    except KeyboardInterrupt:
-        raise SystemExit(0) from None
+    sys.stderr.flush()
+    # Streamlit takes this process's place: a signal to it (Ctrl-C, a service manager's
+    # stop) reaches the server itself, and no orphan is left behind.
+    os.execv(cmd[0], cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -112,3 +112,6 @@ def test_the_dashboard_starts_from_the_installed_package(installed):
         proc.terminate()
         proc.wait(20)
     assert config  # served
+    time.sleep(1)
+    with pytest.raises(OSError):  # stopping the command stopped the server: nothing left running
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
