@@ -239,9 +239,10 @@ def label_payload(view: View, events: gpd.GeoDataFrame | None) -> dict:
     """The page's labels: one div icon per label and position, with the zoom levels it
     shows at, and the dots of the towns named (escaped)."""
     labels = labels_for(view, events if view.show_events else None, bbox=DATA_BBOX)
+    symbols = area_symbols(events) if view.show_events else []
     out = []
     dots = []
-    for lab, by_position in zip(labels, zooms_per_label(labels, DATA_BBOX)):
+    for lab, by_position in zip(labels, zooms_per_label(labels, DATA_BBOX, symbols=symbols)):
         if lab.kind == "town" or (lab.kind == "capital" and "stepanakert" not in view.layers):
             # a town's dot shows where its name does: no nameless dots
             shown = sorted({z for zooms in by_position.values() for z in zooms})
@@ -339,6 +340,24 @@ def area_anchor(geom):
 
         return label_point(geom)
     return geom.representative_point()
+
+
+def area_symbols(events) -> list[tuple[float, float, int]]:
+    """Where the region-level event squares stand: (lon, lat, how many side by side),
+    so that names keep clear of them."""
+    if events is None or len(events) == 0:
+        return []
+    precisions = events["geo_precision"].to_numpy() if "geo_precision" in events else [1] * len(events)
+    per_key: dict[str, list] = {}
+    for i, (gt, gp) in enumerate(zip(events.geom_type.to_numpy(), precisions)):
+        if is_area_event(gt, gp):
+            key = events["x_layer"].iat[i] or events["x_uid"].iat[i]
+            if key not in per_key:
+                geom = events.geometry.iat[i]
+                pt = area_anchor(geom) if gt != "Point" else geom
+                per_key[key] = [pt.x, pt.y, 0]
+            per_key[key][2] += 1
+    return [tuple(v) for v in per_key.values()]
 
 
 def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import layers
 from layers.names import feature_name
@@ -48,6 +48,7 @@ STYLE: dict[str, dict] = {
 RANKS = {"country": 0, "capital": 1, "district": 2, "town": 3, "water": 4, "village": 5, "place": 6}
 POINT_GAP = 5.0  # px between a town's dot and its name
 REPEAT_GAP = 400.0  # px between two labels of one name (a river's)
+SYMBOL_PX = 16.0  # the size (and spacing) of a region-level event's square
 
 
 @dataclass(frozen=True)
@@ -104,16 +105,23 @@ def _overlaps(a, b, pad: float) -> bool:
 
 def place_labels(labels: list[Label], to_px: Callable[[float, float], tuple[float, float]],
                  frame: tuple[float, float, float, float], *, scale: float = 1.0, pad: float = 2.0,
-                 preferred: dict[int, str] | None = None) -> dict[int, str]:
+                 preferred: dict[int, str] | None = None,
+                 symbols: Sequence[tuple[float, float, int]] = ()) -> dict[int, str]:
     """The labels that fit, as {index: position}, most important first: each inside
-    ``frame`` (pixel box x0, y0, x1, y1), clear of every label placed before it and of
-    the dots of places as important or less (a town's name may cover a village's dot
-    rather than be left out). A town's name goes right of its dot, else left, above or
-    below; an area's is centred."""
+    ``frame`` (pixel box x0, y0, x1, y1), clear of every label placed before it, of the
+    map's symbols (``symbols``: lon, lat and how many sit side by side there, as the
+    region-level event squares do), of the dots of towns, and of the dots of other places
+    at least as important as its own (a town's name may cover a village's dot rather
+    than be left out). A town's name goes
+    right of its dot, else left, above or below; an area's is centred."""
     order = sorted(range(len(labels)), key=lambda i: (labels[i].rank, i))
     px = [to_px(lab.lon, lab.lat) for lab in labels]
     r = 3 * scale
     dots = [(labels[i].rank, (px[i][0] - r, px[i][1] - r, px[i][0] + r, px[i][1] + r)) for i in order if labels[i].point]
+    half = SYMBOL_PX / 2 * scale
+    for lon, lat, n in symbols:  # every label keeps clear of them (rank -1)
+        x, y = to_px(lon, lat)
+        dots.append((-1, (x - half, y - half, x + half + SYMBOL_PX * scale * (max(1, n) - 1), y + half)))
     placed: list[tuple[float, float, float, float]] = []
     anchors: dict[str, list[tuple[float, float]]] = {}
     kept: dict[int, str] = {}
@@ -131,7 +139,7 @@ def place_labels(labels: list[Label], to_px: Callable[[float, float], tuple[floa
                 continue
             if lab.kind == "water" and any(math.dist((x, y), a) < REPEAT_GAP * scale for a in anchors.get(lab.text, ())):
                 continue  # a river's name again, too close to where it already stands
-            if any(rank >= lab.rank and _overlaps(bx, d, 0) for rank, d in dots):
+            if any(rank <= max(lab.rank, RANKS["town"]) and _overlaps(bx, d, 0) for rank, d in dots):
                 continue
             placed.append(bx)
             anchors.setdefault(lab.text, []).append((x, y))
@@ -148,7 +156,8 @@ def mercator_px(lon: float, lat: float, zoom: int) -> tuple[float, float]:
 
 
 def zooms_per_label(labels: list[Label], bbox: tuple[float, float, float, float],
-                    zooms: Iterable[int] = PAGE_ZOOMS) -> list[dict[str, list[int]]]:
+                    zooms: Iterable[int] = PAGE_ZOOMS,
+                    symbols: Sequence[tuple[float, float, int]] = ()) -> list[dict[str, list[int]]]:
     """For each label, the page zoom levels at which it is shown, by position
     ({"right": [8, 9], "left": [7]}): collision-free at each level within ``bbox``."""
     out: list[dict[str, list[int]]] = [{} for _ in labels]
@@ -156,7 +165,8 @@ def zooms_per_label(labels: list[Label], bbox: tuple[float, float, float, float]
     for z in zooms:
         x0, y1 = mercator_px(bbox[0], bbox[1], z)
         x1, y0 = mercator_px(bbox[2], bbox[3], z)
-        now = place_labels(labels, lambda lon, lat, z=z: mercator_px(lon, lat, z), (x0, y0, x1, y1), preferred=before)
+        now = place_labels(labels, lambda lon, lat, z=z: mercator_px(lon, lat, z), (x0, y0, x1, y1), preferred=before,
+                           symbols=symbols)
         for i, position in now.items():
             out[i].setdefault(position, []).append(z)
         before = {**before, **now}

@@ -38,7 +38,7 @@ from events.taxonomy import EVENT_COLOURS, EVENT_TYPES  # noqa: E402
 from layers.names import NAMING_MODES, display_name, feature_name  # noqa: E402
 
 from .escape import print_text  # noqa: E402
-from .folium_map import AREA_EVENT_NOTE, area_anchor, is_area_event, map_from_view, map_to_html  # noqa: E402
+from .folium_map import AREA_EVENT_NOTE, area_anchor, area_symbols, is_area_event, map_from_view, map_to_html  # noqa: E402
 from .labels import POINT_GAP, STYLE, labels_for, place_labels  # noqa: E402
 from .view import DATA_BBOX, View, ViewError  # noqa: E402
 
@@ -346,7 +346,9 @@ def _draw_labels(fig, ax, view: View, events, extent_lonlat) -> tuple[list[str],
     bb = ax.get_window_extent()
     frame = (bb.x0, height_px - bb.y1, bb.x1, height_px - bb.y0)
     scale = PRINT_PT_PER_PX * fig.dpi / 72
-    kept = place_labels(labels, to_px, frame, scale=scale)
+    # the event squares are spread by _draw_events, not by count: one slot each
+    symbols = [(lon, lat, 1) for lon, lat, _ in area_symbols(events)]
+    kept = place_labels(labels, to_px, frame, scale=scale, symbols=symbols)
     drawn: list[str] = []
     dots = []
     gap = POINT_GAP * PRINT_PT_PER_PX

@@ -60,3 +60,16 @@ def test_the_preview_of_an_article_shows_the_map_on_the_articles_day():
                    latitude=39.4, longitude=47.03, source="test")
     v = preview_view(View(as_of=dt.date(2023, 9, 19)), [e])
     assert v.as_of == dt.date(2020, 10, 4) and "seven_districts" in v.layers
+
+
+def test_names_keep_clear_of_region_event_symbols():
+    lachin = Label("Berdzor / Lachin", 46.54977, 39.63742, "town", True)
+    to_px = lambda lon, lat: mercator_px(lon, lat, 9)  # noqa: E731
+    x0, y1 = to_px(*DATA_BBOX[:2])
+    x1, y0 = to_px(*DATA_BBOX[2:])
+    frame = (x0, y0, x1, y1)
+    free = place_labels([lachin], to_px, frame)
+    assert free == {0: "right"}
+    # a square just right of the town: the name moves to another side
+    moved = place_labels([lachin], to_px, frame, symbols=[(46.5498 + 0.04, 39.6374, 1)])
+    assert moved and moved[0] != "right"
