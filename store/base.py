@@ -91,7 +91,8 @@ class EventStore(Protocol):
         """The events ``query`` would return, counted per grid cell of ``cell_deg``
         degrees and event type, in the database: columns ``latitude``, ``longitude``
         (the cell's centre), ``event_type``, ``n``. For views of more events than a
-        map can draw."""
+        map can draw. An event counts where its point is (``latitude``/``longitude``,
+        where the map draws it), so ``bbox`` is matched against that point."""
 
     def integrity_check(self) -> str:
         """``"ok"`` when the store is sound, else what is wrong."""

@@ -214,6 +214,10 @@ ALTER TABLE events ADD COLUMN x_article_id TEXT DEFAULT '';
 CREATE INDEX events_event_date ON events (event_date);
 CREATE INDEX events_article ON events (x_article_id);
 """,
+    # 3: a covering index for counting events per grid cell (views of many events)
+    """
+CREATE INDEX events_grid ON events (latitude, longitude, event_type, event_date, x_review, x_confidence);
+""",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
