@@ -342,55 +342,55 @@ def area_anchor(geom):
     return geom.representative_point()
 
 
+def _area_groups(events) -> tuple[list[str | None], dict[str, tuple]]:
+    """Per row, the key of the feature a region-level event is on (``None`` for an event
+    at a place); per key, in the order first met, the geometry and the point its symbol
+    stands at."""
+    precisions = events["geo_precision"].to_numpy() if "geo_precision" in events else [1] * len(events)
+    keys: list[str | None] = []
+    groups: dict[str, tuple] = {}
+    for i, (gt, gp) in enumerate(zip(events.geom_type.to_numpy(), precisions)):
+        if not is_area_event(gt, gp):
+            keys.append(None)
+            continue
+        key = events["x_layer"].iat[i] or events["x_uid"].iat[i]
+        if key not in groups:
+            geom = events.geometry.iat[i]
+            groups[key] = (geom, area_anchor(geom) if gt != "Point" else geom)
+        keys.append(key)
+    return keys, groups
+
+
 def area_symbols(events) -> list[tuple[float, float, int]]:
     """Where the region-level event squares stand: (lon, lat, how many side by side),
     so that names keep clear of them."""
     if events is None or len(events) == 0:
         return []
-    precisions = events["geo_precision"].to_numpy() if "geo_precision" in events else [1] * len(events)
-    per_key: dict[str, list] = {}
-    for i, (gt, gp) in enumerate(zip(events.geom_type.to_numpy(), precisions)):
-        if is_area_event(gt, gp):
-            key = events["x_layer"].iat[i] or events["x_uid"].iat[i]
-            if key not in per_key:
-                geom = events.geometry.iat[i]
-                pt = area_anchor(geom) if gt != "Point" else geom
-                per_key[key] = [pt.x, pt.y, 0]
-            per_key[key][2] += 1
-    return [tuple(v) for v in per_key.values()]
+    keys, groups = _area_groups(events)
+    return [(pt.x, pt.y, keys.count(key)) for key, (_, pt) in groups.items()]
 
 
 def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:
     # Column arrays, not rows: row access on a 10,000-row frame costs seconds.
-    geom_types = events.geom_type.to_numpy()
-    precisions = events["geo_precision"].to_numpy() if "geo_precision" in events else [1] * len(events)
-    feature_index: dict[str, int] = {}
-    features: list[dict] = []
-    anchors: dict[str, tuple[float, float]] = {}
-    feature_of = []
-    slots: list[int] = []
+    keys, groups = _area_groups(events)
+    feature_index = {key: i for i, key in enumerate(groups)}
+    features = [mapping(shapely.set_precision(geom.simplify(0.0005), 1e-5)) if geom.geom_type != "Point" else mapping(geom)
+                for geom, _ in groups.values()]
+    feature_of, slots, lat_out, lon_out = [], [], [], []
     per_anchor: dict[str, int] = {}
-    lats, lons = events["latitude"].to_numpy(), events["longitude"].to_numpy()
-    lat_out, lon_out = [], []
-    for i, (gt, gp) in enumerate(zip(geom_types, precisions)):
-        if not is_area_event(gt, gp):
+    for key, lat, lon in zip(keys, events["latitude"].to_numpy(), events["longitude"].to_numpy()):
+        if key is None:
             feature_of.append(-1)
             slots.append(0)
-            lat_out.append(lats[i])
-            lon_out.append(lons[i])
+            lat_out.append(lat)
+            lon_out.append(lon)
             continue
-        key = events["x_layer"].iat[i] or events["x_uid"].iat[i]
-        if key not in feature_index:
-            geom = events.geometry.iat[i]
-            pt = area_anchor(geom) if gt != "Point" else geom
-            anchors[key] = (pt.y, pt.x)
-            feature_index[key] = len(features)
-            features.append(mapping(shapely.set_precision(geom.simplify(0.0005), 1e-5)) if gt != "Point" else mapping(geom))
+        pt = groups[key][1]
         feature_of.append(feature_index[key])
         slots.append(per_anchor.get(key, 0))
         per_anchor[key] = slots[-1] + 1
-        lat_out.append(anchors[key][0])
-        lon_out.append(anchors[key][1])
+        lat_out.append(pt.y)
+        lon_out.append(pt.x)
     type_index = {t: i for i, t in enumerate(EVENT_TYPES)}
     full = len(events) <= FULL_POPUP_LIMIT
     # Repeated strings go into tables, rows hold indexes: 10,000 events stay well under 1 MB.
