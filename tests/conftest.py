@@ -16,6 +16,32 @@ def _isolated_store(tmp_path, monkeypatch):
     yield
 
 
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, proc, what: str = "streamlit", seconds: float = 120) -> None:
+    """Wait until the Streamlit server at ``url`` answers its health check; kill ``proc``
+    and raise with the end of its output if it does not."""
+    import time
+    import urllib.request
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError(f"{what} did not start: " + (proc.stdout.read().decode()[-2000:] if proc.stdout else ""))
+
+
 def sample_event(i: int, article: str = "a1", **kw):
     """A valid test event near Stepanakert, distinct for each ``i``."""
     from events import make_event

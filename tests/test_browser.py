@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .conftest import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -32,12 +32,6 @@ Azerbaijani artillery shelled Martuni on Tuesday <img src=x onerror="globalThis.
 DISTRICT_RGB = (237, 224, 204)  # #e8cfa9 at 45 % over the land colour #f2efe9
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
@@ -46,22 +40,14 @@ def server(tmp_path_factory):
     article.write_text(XSS, encoding="utf-8")
     subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(article)], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     from cli.main import dashboard_command
 
     # served as a user serves it (`karabakh-map dashboard`), with the project's own settings
     proc = subprocess.Popen(dashboard_command(port, "127.0.0.1"), cwd=tmp, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    wait_until_serving(url, proc)
     yield url
     proc.terminate()
     proc.wait(10)
@@ -144,11 +130,8 @@ def _count(driver, css):
     return len(driver.find_elements(By.CSS_SELECTOR, css))
 
 
-def test_map_shows_districts_toggles_and_popups_safely(server, browser):
-    from PIL import Image
-    from selenium.webdriver.common.by import By
-
-    d = browser
+def _open_page(d, server) -> None:
+    """Load the page and wait until its map shows the districts after the last run."""
     d.get(server)
     _enter_map(d)
     _wait(d, lambda: _count(d, "path.km-layer-seven_districts") >= 7, what="the districts")
@@ -156,6 +139,14 @@ def test_map_shows_districts_toggles_and_popups_safely(server, browser):
     _enter_map(d)
     _wait(d, lambda: _count(d, "path.km-layer-seven_districts") >= 7, what="the districts after the last run")
     d.switch_to.default_content()
+
+
+def test_map_shows_districts_toggles_and_popups_safely(server, browser):
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    d = browser
+    _open_page(d, server)
     shot = ARTIFACTS / "01_map.png"
     d.save_screenshot(str(shot))
     # pixels: the districts' fill is on screen
@@ -204,11 +195,7 @@ def test_the_page_contacts_no_host_but_its_own_and_says_the_real_upload_limit(se
     from selenium.webdriver.common.by import By
 
     d = browser
-    d.get(server)
-    _enter_map(d)
-    _wait(d, lambda: _count(d, "path.km-layer-seven_districts") >= 7, what="the map")
-    _wait_idle(d)
-    d.switch_to.default_content()
+    _open_page(d, server)
     time.sleep(3)  # let anything that would phone home try
     script = "return performance.getEntriesByType('resource').map(function (r) { return r.name; })"
     urls = list(d.execute_script(script))

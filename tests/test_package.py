@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port, wait_until_serving
 
 ARTICLE = "SOURCE: https://example.org/news/1 (Example News)\nPUBLISHED: 2023-09-19\n\nAzerbaijani artillery shelled Martuni on Tuesday, officials said.\n"
 
@@ -92,20 +91,11 @@ def test_layers_extract_and_snapshot_work_from_any_folder(installed):
 
 
 def test_the_dashboard_starts_from_the_installed_package(installed):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([str(installed["bin"] / "karabakh-map"), "dashboard", "--port", str(port)], cwd=installed["work"],
                             env=installed["env"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise AssertionError("the dashboard did not start: " + proc.stdout.read1().decode()[-2000:])
+        wait_until_serving(f"http://127.0.0.1:{port}", proc, what="the dashboard")
         config = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/host-config", timeout=5).read().decode()
         assert proc.poll() is None
     finally:
