@@ -157,6 +157,34 @@ def test_routes_change_with_the_date():
     assert not corridor_2023.geometry.iloc[0].contains(_place("lachin"))
 
 
+ZARYSLY, KANACH_TALA, HIN_SHEN = "wof-1226783863", "wof-1243207129", "wof-1360220939"  # villages.csv ids
+
+
+def _village(vid: str) -> Point:
+    import pandas as pd
+    from events.villages import VILLAGES_FILE
+    rows = pd.read_csv(VILLAGES_FILE)
+    row = rows.loc[rows["id"] == vid].iloc[0]
+    return Point(row.lon, row.lat)
+
+
+@pytest.mark.parametrize("day, through, not_through", [
+    ("2021-06-01", ["goris", "tegh", "aghavno", "lachin", "lisagor", ZARYSLY, "stepanakert"], ["shusha"]),
+    ("2023-01-01", ["goris", "tegh", "kornidzor", HIN_SHEN, "mets_shen", KANACH_TALA, "lisagor", ZARYSLY, "stepanakert"],
+     ["aghavno", "lachin", "shusha"]),
+])
+def test_each_road_runs_through_its_documented_villages_and_nothing_else(day, through, not_through):
+    """Every vertex is a documented place, in road order; the road skirts Shusha."""
+    _, road = _corridors(day)
+    line = _utm(road.geometry.iloc[0])
+    points = [_utm(_village(p) if p.startswith("wof-") else _place(p)) for p in through]
+    assert len(line.coords) == len(points)
+    for vertex, point in zip(line.coords, points):
+        assert Point(vertex).distance(point) < 1.0, (day, vertex)
+    for pid in not_through:
+        assert line.distance(_utm(_place(pid))) > 1000, (day, pid)  # bypassed: not through it
+
+
 def test_nothing_of_2020_2023_remains_in_2024():
     for lid in ("contact_line", "peacekeeping_zone", "lachin_corridor"):
         assert load_layer(lid, as_of="2024-01-01").empty, lid

@@ -43,11 +43,23 @@ ARM_HELD_NEAR_SHUSHA = [
     "lisagor", "yeghtsahogh", "mets_shen", "hin_shen", "karmir_shuka",
 ]
 
-# Road vertices: documented points only (documented_points.csv ids), in road order.
+# Road vertices, in road order: documented_points.csv ids, or ``village:<id>`` for a row
+# of the village gazetteer (geodata/villages.csv) that a cited source puts on the road.
+# No vertex is placed by hand.
+ROAD_VILLAGES = {
+    # id in villages.csv: (name, why it is on the road, source)
+    "wof-1226783863": ("Zarysly (Zarıslı / Tsarris)", "settlement on the Shusha-Lachin road, between Lisagor and Shusha",
+                       "turan.az 2022-07-21 (documented_points.csv row zarysly); GeoNames 146890"),
+    "wof-1243207129": ("Kanach Tala (Göytala)", "the new road's Kanach Tala-Mets Shen-Hin Shen section meets the old highway there",
+                       "caucasianknot.org/articles/60993 (2022-08-11); GeoNames 147943"),
+    "wof-1360220939": ("Hin Shen (Kiçik Qaladərəsi)", "on the Kornidzor-Hin Shen road",
+                       "news.am/eng/news/752212.html (2023-03-30); GeoNames 147734 (replaces the zh.wikipedia point, 440 m away)"),
+}
+
 ROUTES = {
     "route_2020": {
         "title": "Lachin corridor road via Lachin (Berdzor), 2020-2022",
-        "vertices": ["goris", "tegh", "aghavno", "lachin", "lisagor", "stepanakert"],
+        "vertices": ["goris", "tegh", "aghavno", "lachin", "lisagor", "village:wof-1226783863", "stepanakert"],
         "valid_from": "2020-11-10",
         "valid_to": "2022-08-29",
         "note": (
@@ -59,15 +71,18 @@ ROUTES = {
     },
     "route_2022": {
         "title": "Lachin corridor bypass road via Hakari bridge and Mets Shen, 2022-2023",
-        "vertices": ["goris", "kornidzor", "hin_shen", "mets_shen", "lisagor", "stepanakert"],
+        "vertices": ["goris", "tegh", "kornidzor", "village:wof-1360220939", "mets_shen", "village:wof-1243207129",
+                     "lisagor", "village:wof-1226783863", "stepanakert"],
         "valid_from": "2022-08-30",
         "valid_to": "2023-09-30",
         "note": (
             "New road bypassing Lachin town, Aghavno and Sus: Kornidzor, the Hakari bridge "
             "(Azerbaijani checkpoint from 23 Apr 2023; no documented coordinate, it lies "
-            "between Kornidzor and Hin Shen), Hin Shen, Mets Shen, then a 4.7 km connector "
-            "to the old highway near Lisagor. Blockaded on the Shusha section from 12 Dec "
-            "2022; the exodus of Sep 2023 used it."
+            "between Kornidzor and Hin Shen), Hin Shen, Mets Shen, Kanach Tala, then the old "
+            "highway through Lisagor. Blockaded on the Shusha section from 12 Dec 2022; the "
+            "exodus of Sep 2023 used it. Until 30 Mar 2023 traffic reached it from Tegh over "
+            "the old road (no documented coordinate for that link); the Tegh-Kornidzor road "
+            "replaced it from 1 Apr 2023."
         ),
     },
 }
@@ -351,11 +366,20 @@ def zone_versions(ref: Path, zone) -> list[tuple[str, str, str, object]]:
     return [(a, b, note, g) for (a, b, note), g in zip(ZONE_VERSIONS, geoms)]
 
 
-def build_routes(ref: Path, armenia_utm) -> dict:
+def _road_vertices_utm(ref: Path, villages: Path) -> gpd.GeoSeries:
+    """Documented points and the road villages (``village:<id>``), in UTM."""
     pts = _documented_points_utm(ref)
+    rows = pd.read_csv(villages, dtype={"id": str}).set_index("id").loc[list(ROAD_VILLAGES)]
+    extra = gpd.GeoSeries(gpd.points_from_xy(rows.lon, rows.lat), index="village:" + rows.index, crs=WGS84).to_crs(UTM)
+    return pd.concat([pts, extra])
+
+
+def build_routes(ref: Path, armenia_utm, villages: Path) -> dict:
+    pts = _road_vertices_utm(ref, villages)
     out = {}
     for rid, spec in ROUTES.items():
         road = LineString([pts[v] for v in spec["vertices"]])
+        log.info("%s: %d vertices, %.1f km", rid, len(spec["vertices"]), road.length / 1000)
         corridor = road.buffer(CORRIDOR_HALF_WIDTH_M, cap_style="flat").difference(armenia_utm)
         out[rid] = (road, corridor)
     return out
@@ -397,7 +421,7 @@ def main(argv: list[str] | None = None) -> None:
     countries = gpd.read_file(ref / "countries_ne10m.geojson")
     armenia_utm = countries.to_crs(UTM).set_index("adm0_a3").geometry["ARM"]
 
-    routes = build_routes(ref, armenia_utm)
+    routes = build_routes(ref, armenia_utm, Path(__file__).resolve().parents[1] / "geodata" / "villages.csv")
     zone, pocket = build_zone(ref)
 
     # Corridor polygons stop where they reach the zone.
@@ -408,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
         if poly.geom_type == "MultiPolygon":  # keep the strip that touches Armenia
             poly = max(poly.geoms, key=lambda g: g.area)
         common = dict(valid_from=spec["valid_from"], valid_to=spec["valid_to"], route_id=rid, note=spec["note"])
-        via = " > ".join(spec["vertices"])
+        via = " > ".join(ROAD_VILLAGES[v[8:]][0] if v.startswith("village:") else v for v in spec["vertices"])
         corridor_rows.append(dict(
             feature_id=f"{rid}_road", kind="road", name=spec["title"],
             derived_from=f"straight segments between documented places: {via}",
