@@ -195,6 +195,7 @@ def _read_articles(files, published, source):
 
 
 def _cmd_extract(args) -> None:
+    from events.sources import SIDES
     from extract.pipeline import events_from_article
     from exchange.geojson_io import events_to_geojson
 
@@ -209,6 +210,8 @@ def _cmd_extract(args) -> None:
                 out.append({**u.to_dict(), "geometry": None, "file": str(path)})
             for feat in json.loads(events_to_geojson(result.background))["features"]:
                 out.append({**feat["properties"], "geometry": feat["geometry"], "background": True, "file": str(path)})
+            for feat in json.loads(events_to_geojson(result.denials))["features"]:
+                out.append({**feat["properties"], "geometry": feat["geometry"], "denial": True, "file": str(path)})
             continue
         print(f"{path}: {article.title or '(no title)'}; published {article.published or 'unknown'}; "
               f"{len(result.events)} events placed, {len(result.unplaced)} unplaced")
@@ -220,6 +223,9 @@ def _cmd_extract(args) -> None:
             print(f"      \u201c{u.evidence[:150]}\u201d")
         for e in result.background:
             print(f"  BACKGROUND {e.event_date}  {e.sub_event_type:<30} {e.location} (history the report narrates; not stored)")
+        for e in result.denials:
+            who = SIDES.get(e.x_claimant, "someone")
+            print(f"  DENIAL {e.event_date}  {e.sub_event_type:<34} {e.location} (denied by {who}; stored with its incident, never drawn alone)")
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
 
@@ -246,7 +252,7 @@ def _cmd_ingest(args) -> None:
     files = list(args.files)
     for i, (path, article) in enumerate(_read_articles(files, args.published, args.source), start=1):
         result = events_from_article(article)
-        res = store.ingest(article.record(), result.events)
+        res = store.ingest(article.record(), [*result.events, *result.denials])
         total += 1
         unplaced += len(result.unplaced)  # background (narrated history) is not stored either
         if res.duplicate:

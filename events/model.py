@@ -25,6 +25,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from .errors import EventValidationError
+from .sources import SIDES
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -49,12 +50,13 @@ ACLED_COLUMNS: tuple[str, ...] = (
 X_COLUMNS: tuple[str, ...] = (
     "x_uid", "x_place_id", "x_layer", "x_source_url", "x_source_title", "x_published",
     "x_evidence", "x_evidence_start", "x_evidence_end", "x_date_text", "x_confidence",
-    "x_method", "x_review", "x_article_id",
+    "x_method", "x_review", "x_article_id", "x_incident", "x_incident_reason", "x_claim", "x_claimant",
 )
 COLUMNS: tuple[str, ...] = ACLED_COLUMNS + X_COLUMNS
 
 METHODS = ("seed", "rules", "manual", "import")
 REVIEW_STATES = ("unreviewed", "confirmed", "rejected")
+CLAIM_KINDS = ("", "claim", "denial")  # a plain report, someone's claim, a denial
 
 # Where events of this conflict happen: Armenia, Azerbaijan (with Nakhchivan) and their
 # borders. A point outside it whose swap lies inside was almost surely given lat/lon
@@ -186,6 +188,10 @@ class Event:
     x_method: str
     x_review: str
     x_article_id: str
+    x_incident: str
+    x_incident_reason: str
+    x_claim: str
+    x_claimant: str
     geometry: BaseGeometry = field(repr=False)
 
     def to_record(self) -> dict[str, Any]:
@@ -204,7 +210,8 @@ class Event:
 _TEXT_FIELDS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "civilian_targeting", "region",
                 "country", "admin1", "admin2", "admin3", "location", "source", "source_scale", "notes",
                 "tags", "x_place_id", "x_layer", "x_source_url", "x_source_title", "x_published",
-                "x_evidence", "x_date_text", "x_article_id", "event_id_cnty", "x_uid")
+                "x_evidence", "x_date_text", "x_article_id", "event_id_cnty", "x_uid", "x_incident",
+                "x_incident_reason", "x_claim", "x_claimant")
 
 
 def _text(value: object) -> str:
@@ -327,6 +334,10 @@ def make_event(**fields: Any) -> Event:
     f["x_review"] = _text(fields.get("x_review")) or "unreviewed"
     if f["x_review"] not in REVIEW_STATES:
         raise EventValidationError("x_review", f["x_review"], f"is not a review state: use one of {', '.join(REVIEW_STATES)}")
+    if f["x_claim"] not in CLAIM_KINDS:
+        raise EventValidationError("x_claim", f["x_claim"], "is not a claim kind: use claim, denial, or leave it empty (a report)")
+    if f["x_claimant"] and f["x_claimant"] not in SIDES:
+        raise EventValidationError("x_claimant", f["x_claimant"], f"is not a side: use one of {', '.join(SIDES)}, or leave it empty")
     if f["x_published"]:
         f["x_published"] = parse_event_date(f["x_published"], field="x_published").isoformat()
     if not f["country"]:
@@ -335,6 +346,7 @@ def make_event(**fields: Any) -> Event:
         f["iso"] = COUNTRY_CODES[f["country"]][0]
     f["region"] = f["region"] or ACLED_REGION
     f["x_uid"] = f["x_uid"] or content_uid(f)
+    f["x_incident"] = f["x_incident"] or f["x_uid"]  # alone, an event is its own incident
     if not f["event_id_cnty"]:
         iso3 = COUNTRY_CODES.get(f["country"], (0, "XXX"))[1]
         # the whole 64-bit uid: 8 hex digits (32 bits) collide once a store holds ~100,000 events
@@ -381,6 +393,8 @@ def replace(event: Event, **changes: Any) -> Event:
     rec = event.to_record()
     rec.update(changes)
     if any(k in changes for k in ("event_date", "x_place_id", "latitude", "longitude", "geometry", "sub_event_type")):
+        if rec.get("x_incident") == rec["x_uid"]:
+            rec["x_incident"] = ""  # its own incident: under its new uid
         rec["x_uid"] = ""
         if re.fullmatch(r"[A-Z]{3}KM[0-9A-F]{16}", rec["event_id_cnty"] or ""):
             rec["event_id_cnty"] = ""  # an id made from the old content: make it anew

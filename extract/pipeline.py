@@ -25,6 +25,7 @@ from events.places import place_fields
 from events.villages import village
 
 from .article import Article, read_article
+from .claims import claim_in
 from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, feature_ref
@@ -118,12 +119,15 @@ class UnplacedEvent:
 @dataclass
 class ExtractionResult:
     """The events placed and dated, those that could not be, and background: events the
-    report narrates from long before it (:data:`BACKGROUND_YEARS`), listed apart."""
+    report narrates from long before it (:data:`BACKGROUND_YEARS`), listed apart. A side's
+    denial of an event ("the ministry denied shelling Martuni") is in ``denials``, not in
+    ``events``: it is stored with the incident it denies and never drawn on its own."""
 
     article: Article
     events: list[Event] = field(default_factory=list)
     unplaced: list[UnplacedEvent] = field(default_factory=list)
     background: list[Event] = field(default_factory=list)  # narrated history: shown apart, never stored
+    denials: list[Event] = field(default_factory=list)  # "X denied shelling Y": stored, linked to the incident, never drawn alone
     on_area: set[str] = field(default_factory=set)  # x_uid of events put on the report's area (their sentence names no place)
     unlocated: set[str] = field(default_factory=set)  # x_uid of events at a name the gazetteer does not know
 
@@ -216,6 +220,8 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
         for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
             a, b = _clause_bounds(sentence, m.start())
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
+            if why == "negated" and _only_a_denial(sentence[a:b], m.start() - a, m.end() - a):
+                why = ""  # "the ministry denied shelling X": kept, as that side's denial (extract.claims)
             if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
                 why = "people captured, not territory"
             if not why and m.start() < concessive_end:
@@ -251,6 +257,16 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
 
 
 _VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
+_DENIAL_VERB = re.compile(r"\b(?:denied|denies|deny|denying|refuted|refutes|rejected|rejects)\b", re.IGNORECASE)
+
+
+def _only_a_denial(clause: str, start: int, end: int) -> bool:
+    """Whether the only negation of a trigger is a denial verb ("denied that its forces
+    shelled"): the event is then someone's denial, which corroboration keeps."""
+    before = clause[max(0, start - 60):start]
+    if not _DENIAL_VERB.search(before):
+        return False
+    return not negated_or_hypothetical(_DENIAL_VERB.sub("said", clause[:start]) + clause[start:], start, end)
 
 
 _CONJOINED = re.compile(r"^\s*(?:,\s*)?(?:and|as well as|along with|with)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -373,6 +389,9 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
             context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
                                       s_index, lambda pos: _recent_town(all_mentions, article, pos))
     result.events = _drop_summaries(result.events, result.on_area, result.unlocated)
+    # a side's denial reports no event: kept apart, to be stored with the incident it denies
+    result.denials = [e for e in result.events if e.x_claim == "denial"]
+    result.events = [e for e in result.events if e.x_claim != "denial"]
     log.info("extracted %d events (%d unplaced) from %s", len(result.events), len(result.unplaced), article.title or article.filename or article.article_id)
     return result
 
@@ -495,6 +514,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         return context_date
     sources = sources_in(s.text)
     source = "; ".join(dict.fromkeys([x for x in [article.source_name, *sources] if x]))
+    clause_a, clause_b = _clause_bounds(s.text, m.start())
+    claim, claimant = claim_in(s.text, source, denied=_only_a_denial(s.text[clause_a:clause_b], m.start() - clause_a, m.end() - clause_a))
     for mm in chosen:
         own_date = None if scheduled else _date_for_place(mm, clause_dates, len(chosen))
         if own_date is not None:
@@ -533,7 +554,7 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             x_published=published.isoformat() if published else "",
             x_evidence=s.text[:600], x_evidence_start=s.start, x_evidence_end=s.end, x_date_text=date_text,
             x_confidence=confidence, x_method="rules",
-            x_article_id=article.article_id,
+            x_article_id=article.article_id, x_claim=claim, x_claimant=claimant,
         )
         if mm.kind == UNLOCATED:
             _place_unlocated(fields, mm, within, event_date)

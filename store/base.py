@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence, runtime_checkable
 
 from events import COLUMNS, ArticleRecord, Event, EventValidationError, parse_event_date
+from events.incidents import CANDIDATE_COLUMNS, Candidate, assign_incidents, search_window
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -68,6 +69,10 @@ class EventStore(Protocol):
     def set_review(self, uid: str, state: str) -> None:
         """Set an event's review status (one of ``events.REVIEW_STATES``)."""
 
+    def set_incident(self, uids: Sequence[str], incident: str, reason: str) -> int:
+        """Put the events ``uids`` in ``incident`` (by hand: a split or a merge), with
+        ``reason`` in words; returns how many changed."""
+
     def revision(self) -> int:
         """A number that grows with every write by any process: a cache key for reads."""
 
@@ -103,6 +108,36 @@ class EventStore(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+
+
+def candidate_sql(placeholder: str) -> str:
+    """The query for the stored events a new batch may link to (``events.incidents``):
+    its parameters are since, until, south, north, west, east. Rejected events never
+    attract links."""
+    ph = placeholder
+    return (f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM events WHERE event_date BETWEEN {ph} AND {ph}"
+            f" AND latitude BETWEEN {ph} AND {ph} AND longitude BETWEEN {ph} AND {ph}"
+            " AND x_review <> 'rejected' ORDER BY event_date, fid")
+
+
+def link_new_events(events: Sequence[Event], fetch) -> list[Event]:
+    """``events`` linked to their incidents; ``fetch(sql_params)`` returns the candidate rows
+    for :func:`candidate_sql`'s parameters (the backend runs it in its transaction)."""
+    if not events:
+        return list(events)
+    since, until, (w, s, e, n) = search_window(events)
+    rows = fetch((since.isoformat(), until.isoformat(), s, n, w, e))
+    return assign_incidents(events, (Candidate.from_row(r) for r in rows))
+
+
+def check_incident_change(uids: Sequence[str], incident: str) -> list[str]:
+    """The uids of a split or merge, checked: at least one, and an incident id."""
+    uids = [str(u) for u in uids if str(u)]
+    if not uids:
+        raise EventValidationError("uids", uids, "is empty: name the events to move (their x_uid)")
+    if not incident:
+        raise EventValidationError("incident", incident, "is empty: give the incident id (an x_uid) to move them to")
+    return uids
 
 
 _GET_COLUMNS = operator.attrgetter(*EVENT_COLUMNS)

@@ -28,8 +28,8 @@ from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, em
 from . import gpkg_format as gpkg
 from . import settings
 from .base import (
-    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell, event_row, filter_clauses,
-    X_UID_COLLISION, grid_frame,
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, candidate_sql, check_article_link, check_bbox, check_cell,
+    check_incident_change, event_row, filter_clauses, link_new_events, X_UID_COLLISION, grid_frame,
     with_article,
 )
 from .seeding import load_new_seeds
@@ -176,6 +176,7 @@ class GeoPackageStore:
             )
             rows = _new_events(con, events)
             check_article_link(article, rows)
+            rows = link_new_events(rows, lambda params: con.execute(candidate_sql("?"), params).fetchall())
             geoms = [e.geometry for e in rows]
             blobs = gpkg.to_blobs(geoms)
             gpkg.bulk_insert(con, _INSERT_SQL, [(b, *event_row(with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)
@@ -233,6 +234,24 @@ class GeoPackageStore:
         n = self._write(lambda con: con.execute("UPDATE events SET x_review=? WHERE x_uid=?", (state, uid)).rowcount)
         if n == 0:
             raise EventValidationError("x_uid", uid, "is not a stored event: list events with `karabakh-map events`")
+
+    def set_incident(self, uids: Sequence[str], incident: str, reason: str) -> int:
+        """Put the events ``uids`` in ``incident`` by hand (a split or a merge); returns how many changed."""
+        uids = check_incident_change(uids, incident)
+
+        def do(con: sqlite3.Connection) -> int:
+            n = 0
+            for i in range(0, len(uids), 900):
+                chunk = uids[i : i + 900]
+                n += con.execute(f"UPDATE events SET x_incident=?, x_incident_reason=? WHERE x_uid IN ({','.join('?' * len(chunk))})",
+                                 (incident, reason, *chunk)).rowcount
+            return n
+
+        n = self._write(do)
+        if n == 0:
+            raise EventValidationError("x_uid", uids[0], "is not a stored event: list events with `karabakh-map events`")
+        log.info("incident %s: %d events moved (%s)", incident, n, reason)
+        return n
 
     # -- reading -------------------------------------------------------------------
     def revision(self) -> int:

@@ -218,6 +218,15 @@ CREATE INDEX events_article ON events (x_article_id);
     """
 CREATE INDEX events_grid ON events (latitude, longitude, event_type, event_date, x_review, x_confidence);
 """,
+    # 4: incidents (events of several reports linked into one) and each report's claim
+    """
+ALTER TABLE events ADD COLUMN x_incident TEXT DEFAULT '';
+ALTER TABLE events ADD COLUMN x_incident_reason TEXT DEFAULT '';
+ALTER TABLE events ADD COLUMN x_claim TEXT DEFAULT '';
+ALTER TABLE events ADD COLUMN x_claimant TEXT DEFAULT '';
+UPDATE events SET x_incident = x_uid WHERE x_incident = '' OR x_incident IS NULL;
+CREATE INDEX events_incident ON events (x_incident);
+""",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,7 +20,8 @@ import shapely
 from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, empty_events_frame
 
 from .base import (
-    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell, event_row, filter_clauses,
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, candidate_sql, check_article_link, check_bbox, check_cell,
+    check_incident_change, event_row, filter_clauses, link_new_events,
     X_UID_COLLISION, grid_frame, upsert_counts,
     redact_target, with_article,
 )
@@ -38,7 +39,8 @@ _TYPES = {
     "x_review": "text DEFAULT 'unreviewed'", "x_article_id": "text DEFAULT ''",
 }
 _V2_COLUMNS = ("x_evidence_start", "x_evidence_end", "x_review", "x_article_id")
-_V1_COLUMNS = [c for c in _COLS if c not in _V2_COLUMNS]
+_V4_COLUMNS = ("x_incident", "x_incident_reason", "x_claim", "x_claimant")
+_V1_COLUMNS = [c for c in _COLS if c not in _V2_COLUMNS + _V4_COLUMNS]
 
 MIGRATIONS: list[list[str]] = [
     # 1: articles and events, with the spatial index
@@ -60,6 +62,12 @@ MIGRATIONS: list[list[str]] = [
     # 3: a covering index for counting events per grid cell (views of many events)
     [
         "CREATE INDEX events_grid ON events (latitude, longitude, event_type, event_date, x_review, x_confidence)",
+    ],
+    # 4: incidents (events of several reports linked into one) and each report's claim
+    [
+        *(f"ALTER TABLE events ADD COLUMN {c} text DEFAULT ''" for c in _V4_COLUMNS),
+        "UPDATE events SET x_incident = x_uid WHERE x_incident = '' OR x_incident IS NULL",
+        "CREATE INDEX events_incident ON events (x_incident)",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -181,7 +189,15 @@ class PostgisStore:
             if not self._insert_article(cur, article, len(events)):
                 return IngestResult(article.article_id, 0, True)
             check_article_link(article, events)
-            rows = [_pg_row(e, article.article_id) for e in events]
+            cur.execute("SELECT x_uid FROM events WHERE x_uid = ANY(%s)", ([e.x_uid for e in events],))
+            stored = {r[0] for r in cur.fetchall()}
+
+            def fetch(params):
+                cur.execute(candidate_sql("%s"), params)
+                return cur.fetchall()
+
+            linked = link_new_events([e for e in dict((e.x_uid, e) for e in events).values() if e.x_uid not in stored], fetch)
+            rows = [_pg_row(e, article.article_id) for e in linked]
             cur.executemany(_INSERT + " ON CONFLICT (x_uid) DO NOTHING", rows)
             cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
             return IngestResult(article.article_id, cur.fetchone()[0], False)
@@ -222,6 +238,20 @@ class PostgisStore:
 
         if self._write(do) == 0:
             raise EventValidationError("x_uid", uid, "is not a stored event: list events with `karabakh-map events`")
+
+    def set_incident(self, uids: Sequence[str], incident: str, reason: str) -> int:
+        """Put the events ``uids`` in ``incident`` by hand (a split or a merge); returns how many changed."""
+        uids = check_incident_change(uids, incident)
+
+        def do(cur) -> int:
+            cur.execute("UPDATE events SET x_incident = %s, x_incident_reason = %s WHERE x_uid = ANY(%s)", (incident, reason, uids))
+            return cur.rowcount
+
+        n = self._write(do)
+        if n == 0:
+            raise EventValidationError("x_uid", uids[0], "is not a stored event: list events with `karabakh-map events`")
+        log.info("incident %s: %d events moved (%s)", incident, n, reason)
+        return n
 
     # -- reading -------------------------------------------------------------------
     def _scalar(self, sql: str, params=()):
