@@ -25,7 +25,9 @@ from render.escape import md_text
 from render.basemaps import BASEMAP_IDS, basemap
 from render.folium_map import event_at, map_from_view, map_to_html
 from render.snapshot import PREVIEW_DPI, snapshot_bytes
-from render.view import View, ViewError
+from render.view import CORROBORATION_FILTERS, View, ViewError
+from render.incidents import filter_by_corroboration, incident_ids, incident_voices, incidents_table, summaries
+from render.export import incidents_to_csv_bytes
 
 log = logging.getLogger("karabakh_map.page")
 st.set_page_config(page_title="karabakh-map", page_icon=None, layout="wide")
@@ -102,6 +104,11 @@ with st.sidebar:
                    accept_new_options=True)
     st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="min_confidence")
     st.multiselect("Review status", ["unreviewed", "confirmed", "rejected"], key="review")
+    st.header("Incidents")
+    st.number_input("Confirmed by at least this many independent outlets", min_value=0, max_value=20, step=1,
+                    key="min_independent", help="Outlets that are no government's voice and report the incident in their own "
+                                                "words (a wire story relaying one side's claim does not count)")
+    st.selectbox("Claims", list(CORROBORATION_FILTERS), format_func=CORROBORATION_FILTERS.get, key="corroboration")
 
 try:
     view = dash.view_from_state(st.session_state, View())
@@ -126,6 +133,7 @@ if len(events) > dash.MAP_EVENT_LIMIT:
     events = events.iloc[:dash.MAP_EVENT_LIMIT]
     st.info(f"{int(grid['n'].sum()):,} events match: the map counts them per {cell:g}° cell, and the table lists the "
             f"first {dash.MAP_EVENT_LIMIT:,}. Narrow the dates, types or sources to see each event.")
+events = filter_by_corroboration(events, view)  # whole incidents, by who claims and denies them
 selected_uid = st.session_state.get("selected_uid")
 # Built on every run: st_folium rewrites the map object it is given, so a cached
 # map object breaks on the second run. The costly parts (layer GeoJSON, the query)
@@ -152,12 +160,22 @@ if picked:
                 f"Source: {picked.get('source')}  {picked.get('x_source_url') or ''}\n"
                 f"Confidence: {picked.get('x_confidence')}   Review: {picked.get('x_review')}")
         st.text(f"Evidence: \u201c{picked.get('x_evidence')}\u201d")
+        reports = dash.incident_reports(events, picked["x_uid"])
+        if len(reports) > 1:
+            summary = summaries(reports)[incident_ids(reports).iloc[0]]
+            st.markdown(f"**One incident:** {md_text(summary.words())}")
+            st.dataframe(dash.events_table(reports, view.naming)[["date", "place", "source", "evidence"]]
+                         .assign(voice=incident_voices(reports)), hide_index=True, width="stretch")
 
 st.subheader(f"Events ({len(events)})")
-table = dash.events_table(events, view.naming)
-selection = st.dataframe(table, key="events_table", on_select="rerun", selection_mode="single-row",
-                         hide_index=True, width="stretch")
-rows = selection.selection.rows if selection and hasattr(selection, "selection") else []
+if st.toggle("Group by incident", key="group_by_incident"):
+    st.dataframe(incidents_table(events, view.naming), key="incidents_table", hide_index=True, width="stretch")
+    rows = []
+else:
+    table = dash.events_table(events, view.naming)
+    selection = st.dataframe(table, key="events_table", on_select="rerun", selection_mode="single-row",
+                             hide_index=True, width="stretch")
+    rows = selection.selection.rows if selection and hasattr(selection, "selection") else []
 new_uid = events.iloc[rows[0]]["x_uid"] if rows else None
 if new_uid != st.session_state.get("selected_uid") and rows:
     st.session_state["selected_uid"] = new_uid
@@ -212,6 +230,9 @@ with add_tab:
                                     disabled=["place", "what", "type", "confidence", "evidence"], width="stretch",
                                     column_config={"change place to": st.column_config.TextColumn(
                                         help="a gazetteer id (e.g. martuni) or a layer feature (e.g. contact_line:contact_line_2020)")})
+        if extracted.denials:
+            st.caption("Denials: a side denies these; stored with the incident they deny, never drawn alone:")
+            st.dataframe(dash.preview_table(extracted.denials), hide_index=True, width="stretch")
         if extracted.unplaced:
             st.caption("Not placed or not dated (listed, not stored):")
             st.dataframe(dash.unplaced_table(extracted.unplaced), hide_index=True, width="stretch")
@@ -221,7 +242,7 @@ with add_tab:
         if extracted.events and st.button("Store these events", key="store_events", type="primary"):
             try:
                 kept = dash.apply_preview_edits(extracted.events, edited)
-                res = s.ingest(article.record(), kept)
+                res = s.ingest(article.record(), [*kept, *extracted.denials])  # a denial joins the incident it denies
                 if res.duplicate:
                     st.info("This article is stored already: nothing was added.")
                 else:
@@ -246,6 +267,31 @@ with review_tab:
                 st.rerun()
             except (EventError, StoreError) as err:
                 st.error(md_text(err))
+        st.subheader("Incident")
+        reports = dash.incident_reports(events, uid)
+        reason = events.set_index("x_uid").loc[uid, "x_incident_reason"] or "not linked to another report"
+        st.text(f"This report: {reason}")
+        if len(reports) > 1:
+            st.write(f"{len(reports)} reports of one incident:")
+            st.dataframe(dash.events_table(reports, view.naming)[["date", "place", "source", "evidence"]],
+                         hide_index=True, width="stretch")
+            if st.button("Split this report into an incident of its own", key="split_incident"):
+                try:
+                    s.set_incident([uid], uid, "split by hand")
+                    st.rerun()
+                except (EventError, StoreError) as err:
+                    st.error(md_text(err))
+        others = dash.other_incidents(events, uid, view.naming)
+        if others:
+            target = st.selectbox("Merge with the incident of", list(others), format_func=others.get, key="merge_target")
+            if st.button("Merge: one incident", key="merge_incident"):
+                try:
+                    inc = incident_ids(reports).iloc[0]
+                    moved = dash.incident_reports(events, events.loc[incident_ids(events) == target, "x_uid"].iloc[0])
+                    s.set_incident(list(moved["x_uid"]), inc, f"merged by hand with {uid}")
+                    st.rerun()
+                except (EventError, StoreError) as err:
+                    st.error(md_text(err))
 
 with export_tab:
     st.subheader("Snapshot for a report")
@@ -280,15 +326,18 @@ with export_tab:
         with st.spinner("Writing files…"):
             st.session_state["data_files"] = {
                 "geojson": events_to_geojson_bytes(events), "csv": events_to_csv_bytes(events),
+                "incidents": incidents_to_csv_bytes(events),
                 "gpkg": events_to_gpkg_bytes(events),
                 "layers": layers_to_gpkg_bytes(as_of=view.as_of, layer_ids=list(view.layers), bbox=st.session_state["map_bounds"]),
                 "html": map_to_html(map_from_view(view.replace(bbox=st.session_state["map_bounds"]), events)).encode("utf-8"),
             }
     if "data_files" in st.session_state:
         files = st.session_state["data_files"]
-        c1, c2, c3, c4, c5 = st.columns(5)
+        c1, c2, c3, c4, c5, c6 = st.columns(6)
         c1.download_button("Events: GeoJSON", files["geojson"], "events.geojson", "application/geo+json", key="dl_geojson")
         c2.download_button("Events: ACLED CSV", files["csv"], "events.csv", "text/csv", key="dl_csv")
+        c6.download_button("Incidents: ACLED CSV", files["incidents"], "incidents.csv", "text/csv", key="dl_incidents",
+                           help="One row per incident, its sources joined as ACLED does")
         c3.download_button("Events: GeoPackage", files["gpkg"], "events.gpkg", key="dl_gpkg_events")
         c4.download_button("Layers: GeoPackage", files["layers"], "layers.gpkg", key="dl_gpkg_layers")
         c5.download_button("Map: offline HTML", files["html"], "karabakh-map.html", "text/html", key="dl_html")

@@ -236,3 +236,45 @@ def summarise(rows: Iterable[dict]) -> IncidentSummary:
         n_reports=len(rows), outlets=tuple(sorted(outlets)), independent_outlets=independent,
         claimed_by=tuple(sorted(claimed, key=order.index)), denied_by=tuple(sorted(denied, key=order.index)),
     )
+
+
+def representative(rows: Sequence[dict]) -> dict:
+    """The report that stands for an incident: not a denial, the most precise place, the
+    surest, the first."""
+    return min(enumerate(rows), key=lambda ir: (str(ir[1].get("x_claim") or "") == "denial",
+                                                int(ir[1].get("geo_precision") or 1),
+                                                -float(ir[1].get("x_confidence") or 0), ir[0]))[1]
+
+
+# ACLED's source scale, by the country of an outlet (events.sources table): the country's
+# own media are national, Russia's regional, the rest (wires, NGOs, the UN) international.
+_SCALES = {"AM": "National", "AZ": "National", "RU": "Regional"}
+_SCALE_ORDER = ("Subnational", "National", "Regional", "International")
+
+
+def incident_record(rows: Sequence[dict]) -> dict:
+    """One ACLED row for an incident: its standing report, every outlet and official in
+    ``source`` (joined as ACLED does, by "; "), ``source_scale`` from the outlets' countries,
+    the lowest death count a report gives, and who claims and denies it in ``notes``."""
+    from .sources import entry_for
+
+    rep = dict(representative(rows))
+    names: dict[str, None] = {}
+    scales: set[str] = set()
+    for r in rows:
+        parts = [p.strip() for p in str(r.get("source") or "").split(";") if p.strip()]
+        for i, part in enumerate(parts):
+            entry = entry_for(part)
+            names.setdefault(entry.name if entry else part, None)
+            if i == 0:
+                scales.add(_SCALES.get(entry.country, "International") if entry and entry.country else
+                           ("International" if entry else "National"))
+    counts = [int(r.get("fatalities") or 0) for r in rows if str(r.get("x_claim") or "") != "denial"]
+    given = [c for c in counts if c > 0]
+    summary = summarise(rows)
+    rep["source"] = "; ".join(names)
+    rep["source_scale"] = "-".join(s for s in _SCALE_ORDER if s in scales)
+    rep["fatalities"] = min(given) if given else 0
+    rep["notes"] = "; ".join(x for x in (str(rep.get("notes") or ""), f"Corroboration: {summary.words()}") if x)
+    rep["x_incident"] = summary.incident or rep.get("x_incident") or rep.get("x_uid")
+    return rep

@@ -143,7 +143,10 @@ def _event_from_row(row: dict, rownum: int, label: str) -> Event:
 
 def events_to_acled_csv(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
     """Events as ACLED CSV text (ACLED columns, then ``x_`` columns and ``x_geometry``)."""
-    rows = _records(events)
+    return _write_rows(_records(events))
+
+
+def _write_rows(rows: list[dict]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*COLUMNS, GEOMETRY_COLUMN])
@@ -160,6 +163,18 @@ def events_to_acled_csv(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
             cells.append(neutralise_cell(v if c in _NUMERIC else str(v)))
         writer.writerow([*cells, wkt])
     return out.getvalue()
+
+
+def incidents_to_acled_csv(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
+    """One ACLED row per incident (``events.incidents.incident_record``): its sources joined
+    by "; " with ``source_scale``, the incident id in ``x_incident``. The events export
+    (:func:`events_to_acled_csv`) keeps every report; this one is for ACLED's tools."""
+    from events.incidents import incident_record
+
+    groups: dict[str, list[dict]] = {}
+    for rec in _records(events):
+        groups.setdefault(str(rec.get("x_incident") or rec.get("x_uid")), []).append(rec)
+    return _write_rows([incident_record(rows) for rows in groups.values()])
 
 
 def _records(events) -> list[dict]:

@@ -36,6 +36,8 @@ def view_from_state(state: Mapping[str, Any], base: View) -> View:
         review=tuple(state.get("review") or base.review),
         naming=state.get("naming", base.naming),
         basemap=state.get("basemap", base.basemap),
+        min_independent=int(state.get("min_independent", base.min_independent) or 0),
+        corroboration=state.get("corroboration", base.corroboration),
     )
 
 
@@ -43,7 +45,8 @@ def initial_state(view: View) -> dict[str, Any]:
     """Widget values for a view (the page seeds session state with them once)."""
     state: dict[str, Any] = {f"layer_{lid}": lid in view.layers for lid in layers.LAYER_IDS}
     state.update(as_of=view.as_of or dt.date(2023, 9, 19), event_types=list(view.event_types), sources=list(view.sources),
-                 min_confidence=view.min_confidence, review=list(view.review), naming=view.naming, basemap=view.basemap)
+                 min_confidence=view.min_confidence, review=list(view.review), naming=view.naming, basemap=view.basemap,
+                 min_independent=view.min_independent, corroboration=view.corroboration)
     if view.since or view.until:
         state["event_dates"] = (view.since or dt.date(1994, 1, 1), view.until or dt.date.today())
     return state
@@ -205,3 +208,28 @@ def background_table(events: list[Event]) -> list[dict]:
     """The background events of an article as plain rows: date, what, where, evidence."""
     return [{"date": e.event_date.isoformat(), "what": e.sub_event_type, "where": e.location, "evidence": e.x_evidence[:300]}
             for e in events]
+
+
+def incident_reports(events: gpd.GeoDataFrame, uid: str) -> gpd.GeoDataFrame:
+    """The reports (events) in view that share ``uid``'s incident, ``uid``'s first."""
+    from .incidents import incident_ids
+
+    inc = incident_ids(events)
+    mine = inc[events["x_uid"] == uid]
+    if mine.empty:
+        return events.iloc[0:0]
+    same = events[(inc == mine.iloc[0]).to_numpy()]
+    return same.loc[sorted(same.index, key=lambda i: same.at[i, "x_uid"] != uid)]
+
+
+def other_incidents(events: gpd.GeoDataFrame, uid: str, naming: str) -> dict[str, str]:
+    """Incidents in view other than ``uid``'s, as id -> a label, for a merge by hand."""
+    from .incidents import incident_ids
+
+    inc = incident_ids(events)
+    mine = set(inc[events["x_uid"] == uid])
+    labels: dict[str, str] = {}
+    for i, d, t, p in zip(inc, events["event_date"].astype(str), events["sub_event_type"], place_labels(events, naming)):
+        if i not in mine and i not in labels:
+            labels[i] = f"{d} · {t} · {p}"
+    return labels

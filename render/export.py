@@ -14,7 +14,7 @@ import geopandas as gpd
 from shapely.geometry import box
 
 import layers
-from exchange.acled_csv import events_to_acled_csv
+from exchange.acled_csv import events_to_acled_csv, incidents_to_acled_csv
 from exchange.geojson_io import events_to_geojson
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,11 @@ def events_to_gpkg_bytes(events: gpd.GeoDataFrame) -> bytes:
 def events_to_csv_bytes(events: gpd.GeoDataFrame) -> bytes:
     """Events as ACLED CSV bytes (UTF-8, formulas neutralised)."""
     return events_to_acled_csv(events).encode("utf-8")
+
+
+def incidents_to_csv_bytes(events: gpd.GeoDataFrame) -> bytes:
+    """One ACLED CSV row per incident, its sources joined (UTF-8, formulas neutralised)."""
+    return incidents_to_acled_csv(events).encode("utf-8")
 
 
 def events_to_geojson_bytes(events: gpd.GeoDataFrame) -> bytes:

@@ -24,7 +24,8 @@ from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
 from layers.names import display_name, feature_name
 
 from .basemaps import basemap
-from .describe import event_popup_html, layer_popup_html, place_labels
+from .incidents import collapse, incident_popups
+from .describe import layer_popup_html, place_labels
 from .escape import html_text, js_json
 from .labels import PAGE_ZOOMS, STYLE, labels_for, text_box, zooms_per_label
 from .offline import OfflineMap, OfflineMarkerCluster
@@ -260,6 +261,9 @@ def label_payload(view: View, events: gpd.GeoDataFrame | None) -> dict:
 
 
 AREA_EVENT_NOTE = "Event on a region, line or border (no precise place)"
+SEVERAL_REPORTS_NOTE = "Larger: one incident in several reports"
+CONFIRMED_BY = 2  # independent outlets that make a thick ring
+CONFIRMED_NOTE = f"Thick ring: confirmed by {CONFIRMED_BY}+ independent outlets"
 
 
 class _EventLayer(MacroElement):
@@ -282,13 +286,15 @@ class _EventLayer(MacroElement):
                                         ';background:rgba(255,255,255,.85);box-shadow:0 0 0 1px #222"></div>'});
             }
             for (var i = 0; i < data.rows.length; i++) {
-                // row: lat, lon, type, radius, sub-type, place, date, confidence (x100), feature (-1: a place), slot
+                // row: lat, lon, type, radius, sub-type, place, date, confidence (x100), feature (-1: a place), slot,
+                //      reports of the incident, ring weight
                 var r = data.rows[i];
                 var mk = r[8] < 0 ?
-                    L.circleMarker([r[0], r[1]], {radius: r[3], color: '#222', weight: 1, fillColor: data.colours[r[2]],
+                    L.circleMarker([r[0], r[1]], {radius: r[3], color: '#222', weight: r[11], fillColor: data.colours[r[2]],
                                                   fillOpacity: 0.9, className: 'km-event'}) :
                     L.marker([r[0], r[1]], {icon: square(data.colours[r[2]], r[9]), keyboard: false});
-                var summary = data.subtypes[r[4]] + ' \u00b7 ' + r[6] + ' \u00b7 ' + data.places[r[5]];
+                var summary = data.subtypes[r[4]] + ' \u00b7 ' + r[6] + ' \u00b7 ' + data.places[r[5]] +
+                              (r[10] > 1 ? ' \u00b7 ' + r[10] + ' reports' : '');
                 mk.bindTooltip(summary);
                 mk.bindPopup(data.popups ? data.popups[i] :
                     '<b>' + data.subtypes[r[4]] + '</b><br>' + r[6] + ' \u00b7 ' + data.places[r[5]] +
@@ -370,7 +376,16 @@ def area_symbols(events) -> list[tuple[float, float, int]]:
     return [(pt.x, pt.y, keys.count(key)) for key, (_, pt) in groups.items()]
 
 
-def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:
+def _add_events(m: folium.Map, reports: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:
+    # One mark per incident (render.incidents): the reports of one incident share it.
+    events = collapse(reports)
+    if events.empty:
+        return []
+    if selected_uid is not None and selected_uid not in set(events["x_uid"]):
+        chosen = reports.loc[reports["x_uid"] == selected_uid, "x_incident"]
+        if len(chosen):
+            match = events.loc[events["x_incident"] == chosen.iloc[0], "x_uid"]
+            selected_uid = match.iloc[0] if len(match) else selected_uid
     # Column arrays, not rows: row access on a 10,000-row frame costs seconds.
     keys, groups = _area_groups(events)
     feature_index = {key: i for i, key in enumerate(groups)}
@@ -400,14 +415,16 @@ def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_ui
     labels = place_labels(events, view.naming)
     columns = zip(lat_out, lon_out, events["event_type"], events["sub_event_type"], labels,
                   events["event_date"].astype(str), events["x_confidence"].to_numpy(), events["fatalities"].to_numpy(), feature_of,
-                  slots)
-    for lat, lon, etype, sub_type, label, day, conf, dead, feature, slot in columns:
-        radius = 6 + min(6, int(dead or 0) ** 0.5)
+                  slots, events["x_n_reports"].to_numpy(), events["x_n_independent"].to_numpy())
+    for lat, lon, etype, sub_type, label, day, conf, dead, feature, slot, n_reports, n_independent in columns:
+        # bigger with deaths and with reports; a thick ring when independent outlets confirm it
+        radius = 6 + min(6, int(dead or 0) ** 0.5) + 1.5 * min(4, int(n_reports) - 1)
         sub = subtypes.setdefault(html_text(sub_type), len(subtypes))
         place = places.setdefault(html_text(label), len(places))
         rows.append([round(float(lat), 5), round(float(lon), 5), type_index.get(etype, 0), round(radius, 1), sub, place,
-                     html_text(day), int(round(float(conf or 0) * 100)), feature, slot])
-    popups = [event_popup_html(rec, view.naming) for rec in events.to_dict("records")] if full else None
+                     html_text(day), int(round(float(conf or 0) * 100)), feature, slot, int(n_reports),
+                     3 if int(n_independent) >= CONFIRMED_BY else 1])
+    popups = incident_popups(events, reports, view.naming) if full else None
     uids = list(events["x_uid"])
     selected = uids.index(selected_uid) if selected_uid in uids else -1
     cluster = OfflineMarkerCluster(name="Events", options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True,
@@ -417,7 +434,8 @@ def _add_events(m: folium.Map, events: gpd.GeoDataFrame, view: View, selected_ui
                "colours": [EVENT_COLOURS[t] for t in EVENT_TYPES], "selected": selected, "features": features}
     m.add_child(_EventLayer(cluster, payload))
     shown = [t for t in EVENT_TYPES if t in set(events["event_type"])]
-    return shown + ([AREA_EVENT_NOTE] if features else [])
+    return (shown + ([AREA_EVENT_NOTE] if features else []) + ([SEVERAL_REPORTS_NOTE] if (events["x_n_reports"] > 1).any() else [])
+            + ([CONFIRMED_NOTE] if (events["x_n_independent"] >= CONFIRMED_BY).any() else []))
 
 
 GRID_NOTE = "Events counted per cell (too many to draw one by one)"
@@ -490,6 +508,11 @@ def legend_html(shown_layers: list[str], shown_types: list[str], view: View) -> 
         for t in shown_types:
             if t == GRID_NOTE:
                 parts.append(f"<i style='border-radius:50%;background:#bbb;border:1px solid #222'></i>{html_text(t)}<br>")
+            elif t == SEVERAL_REPORTS_NOTE:
+                parts.append("<i style='border-radius:50%;width:16px;height:16px;background:#bbb;border:1px solid #222'></i>"
+                             f"{html_text(t)}<br>")
+            elif t == CONFIRMED_NOTE:
+                parts.append(f"<i style='border-radius:50%;background:#bbb;border:3px solid #222'></i>{html_text(t)}<br>")
             elif t == AREA_EVENT_NOTE:
                 parts.append(f"<i style='width:9px;height:9px;border:2px solid #555;background:#fff;box-shadow:0 0 0 1px #222'></i>"
                              f"{html_text(t)}<br>")

@@ -38,7 +38,11 @@ from events.taxonomy import EVENT_COLOURS, EVENT_TYPES  # noqa: E402
 from layers.names import NAMING_MODES, display_name, feature_name  # noqa: E402
 
 from .escape import print_text  # noqa: E402
-from .folium_map import AREA_EVENT_NOTE, area_anchor, area_symbols, is_area_event, map_from_view, map_to_html  # noqa: E402
+from .folium_map import (  # noqa: E402
+    AREA_EVENT_NOTE, CONFIRMED_BY, CONFIRMED_NOTE, SEVERAL_REPORTS_NOTE, area_anchor, area_symbols, is_area_event, map_from_view,
+    map_to_html,
+)
+from .incidents import collapse, filter_by_corroboration  # noqa: E402
 from .labels import POINT_GAP, STYLE, labels_for, place_labels  # noqa: E402
 from .view import DATA_BBOX, View, ViewError  # noqa: E402
 
@@ -76,7 +80,8 @@ class SnapshotInfo:
     scale_bar_km: float = 0.0
     scale_bar_utm: tuple[float, float, float, float] = (0, 0, 0, 0)
     caption: str = ""
-    n_events: int = 0
+    n_events: int = 0  # reports (events) in the frame
+    n_incidents: int = 0  # marks drawn: one per incident
 
 
 @functools.lru_cache(maxsize=64)
@@ -181,6 +186,8 @@ def snapshot_figure(
             ev = events.to_crs(UTM)
             ev = ev[ev.intersects(frame)]
             info.n_events = len(ev)
+            ev = collapse(ev)  # one mark per incident, as on the page
+            info.n_incidents = len(ev)
             info.event_types, event_handles = _draw_events(ax, ev, view)
             handles += event_handles
             shown_events = events[events["x_uid"].isin(set(ev["x_uid"]))] if "x_uid" in events else events
@@ -294,12 +301,15 @@ def _draw_events(ax, ev: gpd.GeoDataFrame, view: View):
     xs, ys = _spread(xs, ys, radius=0.006 * (ax.get_xlim()[1] - ax.get_xlim()[0]) or 800.0)
     types = [t for t in EVENT_TYPES if t in set(ev["event_type"])]
     colours = [EVENT_COLOURS[t] for t in ev["event_type"]]
-    sizes = [30 + 12 * min(6, int(f or 0) ** 0.5) for f in ev["fatalities"]]
+    n_reports = [int(n) for n in ev["x_n_reports"]]
+    confirmed = [int(n) >= CONFIRMED_BY for n in ev["x_n_independent"]]
+    sizes = [30 + 12 * min(6, int(f or 0) ** 0.5) + 14 * min(4, n - 1) for f, n in zip(ev["fatalities"], n_reports)]
     point_i = [i for i, a in enumerate(area) if not a]
     area_i = [i for i, a in enumerate(area) if a]
     if point_i:
         ax.scatter([xs[i] for i in point_i], [ys[i] for i in point_i], s=[sizes[i] for i in point_i],
-                   c=[colours[i] for i in point_i], edgecolors="#222222", linewidths=0.6, zorder=150, gid="events")
+                   c=[colours[i] for i in point_i], edgecolors="#222222",
+                   linewidths=[1.8 if confirmed[i] else 0.6 for i in point_i], zorder=150, gid="events")
     if area_i:
         ax.scatter([xs[i] for i in area_i], [ys[i] for i in area_i], s=34, marker="s", facecolors="white",
                    edgecolors=[colours[i] for i in area_i], linewidths=1.6, zorder=150, gid="events-area")
@@ -308,6 +318,12 @@ def _draw_events(ax, ev: gpd.GeoDataFrame, view: View):
     if area_i:
         handles.append(Line2D([], [], marker="s", ls="", markersize=5.5, markerfacecolor="white", markeredgecolor="#555555",
                               markeredgewidth=1.6, label=AREA_EVENT_NOTE))
+    if any(n > 1 for n in n_reports):
+        handles.append(Line2D([], [], marker="o", ls="", markersize=9, markerfacecolor="#bbbbbb", markeredgecolor="#222222",
+                              markeredgewidth=0.6, label=SEVERAL_REPORTS_NOTE))
+    if any(confirmed):
+        handles.append(Line2D([], [], marker="o", ls="", markersize=6, markerfacecolor="#bbbbbb", markeredgecolor="#222222",
+                              markeredgewidth=1.8, label=CONFIRMED_NOTE))
     return types, handles
 
 
@@ -464,7 +480,9 @@ def caption_text(view: View, info: SnapshotInfo, events: gpd.GeoDataFrame | None
     if events is not None and info.n_events:
         srcs = sorted({s for s in events["source"] if isinstance(s, str) and s})
         shown = "; ".join(srcs[:8]) + (f"; and {len(srcs) - 8} more" if len(srcs) > 8 else "")
-        parts.append(f"Events ({info.n_events}): coded from news reports as ACLED events; sources: {shown}")
+        parts.append(f"Events: {info.n_incidents} incident{'s' if info.n_incidents != 1 else ''} from {info.n_events} "
+                     f"report{'s' if info.n_events != 1 else ''}, coded from news reports as ACLED events (one mark per "
+                     f"incident: reports of one place, day and kind of event); sources: {shown}")
     if view.as_of and WAR_2020[0] <= view.as_of < WAR_2020[1]:
         parts.append("During the 2020 war (27 Sep - 10 Nov 2020) the front moved daily: the line drawn is the line of "
                      "contact as it stood on 27 Sep 2020, for reference")
@@ -502,7 +520,7 @@ def view_events(view: View) -> gpd.GeoDataFrame:
 
     store = open_store()
     try:
-        return store.query(bbox=view.bbox, **view.query_filters())
+        return filter_by_corroboration(store.query(bbox=view.bbox, **view.query_filters()), view)
     finally:
         store.close()
 

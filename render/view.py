@@ -52,6 +52,14 @@ NAMES_SUBTITLE = {
 }
 
 
+# The page's corroboration filter: incidents by who claims and denies them.
+CORROBORATION_FILTERS = {
+    "any": "Any incident",
+    "one_side": "Claimed by one side only",
+    "denied": "Denied by a side",
+}
+
+
 class ViewError(ValueError):
     """A view parameter (bbox, layer list, date, filter) is not usable; the message says why."""
 
@@ -118,6 +126,8 @@ class View:
     title: str = DEFAULT_TITLE
     show_events: bool = True
     basemap: str = "none"
+    min_independent: int = 0  # incidents confirmed by at least this many independent outlets
+    corroboration: str = "any"  # "any", "one_side" (claimed by one side only), "denied" (denied by a side)
 
     def __post_init__(self):
         unknown = [lid for lid in self.layers if lid not in layers.LAYERS]
@@ -132,6 +142,10 @@ class View:
             raise ViewError(f"basemap={self.basemap!r} is not a basemap: choose from {', '.join(BASEMAP_IDS)}")
         if not 0 <= self.min_confidence <= 1:
             raise ViewError(f"min_confidence={self.min_confidence!r} is not between 0 and 1")
+        if self.corroboration not in CORROBORATION_FILTERS:
+            raise ViewError(f"corroboration={self.corroboration!r} is not a filter: choose from {', '.join(CORROBORATION_FILTERS)}")
+        if not isinstance(self.min_independent, int) or not 0 <= self.min_independent <= 20:
+            raise ViewError(f"min_independent={self.min_independent!r} is not a whole number from 0 to 20")
         try:
             check_filter_values("sources", self.sources)
             check_filter_values("event types", self.event_types)
@@ -169,6 +183,10 @@ class View:
             bits.append(f"confidence ≥ {self.min_confidence:.2f}")
         if set(self.review) != {"unreviewed", "confirmed"}:
             bits.append("review: " + ", ".join(self.review))
+        if self.min_independent:
+            bits.append(f"incidents confirmed by ≥ {self.min_independent} independent outlet{'s' if self.min_independent > 1 else ''}")
+        if self.corroboration != "any":
+            bits.append(CORROBORATION_FILTERS[self.corroboration].lower())
         bits.append(NAMES_SUBTITLE[self.naming])
         return "; ".join(bits)
 
@@ -195,6 +213,10 @@ class View:
             q["review"] = ",".join(self.review)
         if self.basemap != "none":
             q["basemap"] = self.basemap
+        if self.min_independent:
+            q["min_indep"] = str(self.min_independent)
+        if self.corroboration != "any":
+            q["corrob"] = self.corroboration
         return q
 
     @classmethod
@@ -239,6 +261,8 @@ class View:
         attempt("min_conf", lambda v: {"min_confidence": float(v)})
         attempt("review", lambda v: {"review": tuple(x for x in v.split(",") if x)})
         attempt("basemap", lambda v: {"basemap": v})
+        attempt("min_indep", lambda v: {"min_independent": int(v)})
+        attempt("corrob", lambda v: {"corroboration": v})
         try:
             return cls(**{**dataclasses.asdict(base), **changes}), problems
         except ViewError as err:
