@@ -22,7 +22,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from events import ArticleRecord  # noqa: E402
 from store import open_store  # noqa: E402
-from synthetic import synthetic_events  # noqa: E402
+from synthetic import article_batches, synthetic_events  # noqa: E402
 
 def _fresh_target(backend: str, tmp: str, name: str) -> str:
     if backend == "gpkg":
@@ -68,10 +68,33 @@ def run(backend: str, events: list, repeat: int, tmp: str) -> None:
     print(f"[{backend}] peak memory of the process so far: {peak_mb:,.0f} MB")
 
 
+def run_articles(backend: str, events: list, n_articles: int, size: int, tmp: str) -> None:
+    """Articles as reports are (``size`` events near one another) into a store that holds
+    ``events`` already: what a desk's ingest costs at that size (linking included)."""
+    store = open_store(_fresh_target(backend, tmp, "desk"), load_seeds=False)
+    for i in range(0, len(events), 100_000):
+        store.upsert_events(events[i : i + 100_000])
+    batches = article_batches(n_articles, size)
+    t = time.perf_counter()
+    for i, batch in enumerate(batches):
+        store.ingest(ArticleRecord(batch[0].x_article_id), batch)
+    seconds = time.perf_counter() - t
+    n = sum(len(b) for b in batches)
+    frame = store.query(since="2016-01-01")
+    linked = int((frame["x_incident"] != frame["x_uid"]).sum()) if "x_incident" in frame else 0
+    store.close()
+    print(f"[{backend}] ingest into a store of {len(events):,}: {n_articles:,} articles of {size} events: "
+          f"{n / seconds:,.0f} events/s, {1000 * seconds / n_articles:.2f} ms per article ({linked:,} events linked to another)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--articles", type=int, default=0,
+                    help="also ingest this many articles of --article-size events into a store of --events (a desk's ingest)")
+    ap.add_argument("--article-size", type=int, default=10)
+    ap.add_argument("--skip-bulk", action="store_true", help="only the articles run")
     ap.add_argument("--backend", choices=["gpkg", "postgis", "both"], default="gpkg",
                     help="postgis needs KARABAKH_MAP_TEST_DATABASE_URL (tools/pg_test_server.sh start)")
     args = ap.parse_args()
@@ -81,7 +104,10 @@ def main() -> None:
     backends = ["gpkg", "postgis"] if args.backend == "both" else [args.backend]
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
-            run(backend, events, args.repeat, tmp)
+            if not args.skip_bulk:
+                run(backend, events, args.repeat, tmp)
+            if args.articles:
+                run_articles(backend, events, args.articles, args.article_size, tmp)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from typing import Sequence
 
 log = logging.getLogger("karabakh_map")
 
-EXPORT_FORMATS = ("table", "json", "geojson", "acled-csv")
+EXPORT_FORMATS = ("table", "json", "geojson", "acled-csv", "acled-incidents")
 
 
 class CliError(Exception):
@@ -43,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     qp.add_argument("folder", type=Path, help="a folder in the development set's format")
     qp.add_argument("--json", action="store_true", help="the figures, misses and extras as JSON")
     qp.add_argument("--summary", action="store_true", help="the figures only, without every miss and extra")
+    lkp = sub.add_parser("evaluate-links", help="score the linking of reports into incidents on a labelled folder")
+    lkp.add_argument("folder", type=Path, help="report files and a labels.json of their incidents (see tests/data/corroboration)")
+    lkp.add_argument("--json", action="store_true", help="the figures and the errors as JSON")
+    np_ = sub.add_parser("incident", help="split a stored event into an incident of its own, or merge two incidents")
+    np_.add_argument("action", choices=["split", "merge", "show"], help="split UID | merge UID OTHER_UID | show UID")
+    np_.add_argument("uids", nargs="+", help="event ids (x_uid)")
     ip = sub.add_parser("ingest", help="extract events from article files and store them")
     ip.add_argument("files", nargs="+", type=Path)
     ip.add_argument("--published", help="publication date (YYYY-MM-DD), overrides the file's")
@@ -55,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     vp.add_argument("--source", action="append", dest="sources", help="source contains this text (repeatable)")
     vp.add_argument("--bbox", help="W,S,E,N in degrees")
     vp.add_argument("--min-confidence", type=float)
-    vp.add_argument("--format", default="table", help="table, json, geojson or acled-csv")
+    vp.add_argument("--format", default="table",
+                    help="table, json, geojson, acled-csv (one row per report) or acled-incidents (one row per incident)")
     vp.add_argument("--out", type=Path, help="write to this file instead of stdout")
 
     mp = sub.add_parser("import", help="import events from an ACLED CSV or GeoJSON file")
@@ -124,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         _check_dates(args)
-        handler = globals()[f"_cmd_{args.command}"]
+        handler = globals()[f"_cmd_{args.command.replace('-', '_')}"]
         handler(args)
     except (CliError, LayerError, EventError, StoreError, ViewError) as err:
         print(f"karabakh-map {args.command}: error: {err}", file=sys.stderr)
@@ -243,6 +250,51 @@ def _cmd_evaluate(args) -> None:
         print(evaluation.report(details=not args.summary))
 
 
+def _cmd_evaluate_links(args) -> None:
+    from cli.linking import LinkingLabelsError, evaluate_linking, report
+
+    try:
+        scores = evaluate_linking(args.folder)
+    except (LinkingLabelsError, ValueError) as err:
+        raise CliError(str(err)) from err
+    print(json.dumps(scores, indent=2) if args.json else report(scores))
+
+
+def _cmd_incident(args) -> None:
+    from store import open_store
+
+    store = open_store()
+    try:
+        events = store.query()
+        known = dict(zip(events["x_uid"], events["x_incident"]))
+        for uid in args.uids:
+            if uid not in known:
+                raise CliError(f"{uid!r} is not a stored event: list events with `karabakh-map events --format json` (x_uid)")
+        if args.action == "split":
+            for uid in args.uids:
+                store.set_incident([uid], uid, "split by hand")
+                print(f"{uid}: an incident of its own")
+        elif args.action == "merge":
+            if len(args.uids) != 2:
+                raise CliError("merge takes two event ids: the incident of the second joins the first's")
+            keep, other = known[args.uids[0]] or args.uids[0], known[args.uids[1]] or args.uids[1]
+            moved = [u for u, i in known.items() if (i or u) == other]
+            n = store.set_incident(moved, keep, f"merged by hand with {args.uids[0]}")
+            print(f"{n} events joined incident {keep}")
+        else:
+            from events.incidents import summarise
+
+            for uid in args.uids:
+                inc = known[uid] or uid
+                rows = events[events["x_incident"] == inc].to_dict("records")
+                print(f"incident {inc}: {summarise(rows).words()}")
+                for r in rows:
+                    print(f"  {r['x_uid']}  {r['event_date']}  {r['sub_event_type']}  {r['location']}  {r['source']}"
+                          f"  {r['x_claim'] or 'report'}  {r['x_incident_reason']}")
+    finally:
+        store.close()
+
+
 def _cmd_ingest(args) -> None:
     from store import open_store
     from extract.pipeline import events_from_article
@@ -302,6 +354,10 @@ def _cmd_events(args) -> None:
             raise CliError(f"--type {bad[0]!r} is not an ACLED event type: choose from {', '.join(EVENT_TYPES)}")
     if args.format == "acled-csv":
         text = events_to_acled_csv(gdf)
+    elif args.format == "acled-incidents":
+        from exchange.acled_csv import incidents_to_acled_csv
+
+        text = incidents_to_acled_csv(gdf)
     elif args.format == "geojson":
         text = events_to_geojson(gdf)
     elif args.format == "json":

@@ -7,9 +7,13 @@ Two events describe the same incident when all three hold (:func:`link_reason`):
    territory, or both are protests or riots; any other strategic development only with the
    same sub-type (a ceasefire never joins a shelling).
 2. **The same day, within each report's time precision**: the same day for reports dated
-   to the day, the same week or month when a report gives only that.
+   to the day, the same week or month when a report gives only that; a day either side
+   when a report speaks of the night ("overnight into Tuesday" is dated Monday by one
+   report and Tuesday by another).
 3. **The same place**: the same gazetteer place, or the same layer feature (a line, a
    region); two different gazetteer places never ("same day, next village" stays apart).
+   A place and a road of the corridor layer when the place lies within
+   :data:`ROAD_REACH_KM` of it (a blockade "near Shusha" and "on the Lachin corridor").
    Events known only by coordinates join within a distance set by both geo precisions.
 
 Linking is deterministic: a new event joins the incident of its best match (same place
@@ -21,9 +25,13 @@ of its first event) and ``x_incident_reason`` says why it was linked.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
+
+from shapely.geometry import Point
 
 from .model import Event
 from .sources import OFFICIAL_SIDES, PARTY_SIDES, SIDES, outlet_of, side_of
@@ -35,12 +43,19 @@ UNREST = {"Peaceful protest", "Protest with intervention", "Excessive force agai
           "Mob violence"}
 DAY_WINDOW = {1: 0, 2: 6, 3: 30}  # days either side a report's date may be off, by time precision
 RADIUS_KM = {1: 2.0, 2: 5.0}  # how far two events known by coordinates may lie apart, by geo precision
+# A place and a road: a blockade reported "near Shusha" by one side and "on the Lachin
+# corridor" by the other. Roads only (the corridor layer's lines), never a whole line of
+# contact or border, where any village on it would join.
+ROAD_LAYERS = ("lachin_corridor",)
+ROAD_REACH_KM = 5.0
 SEARCH_DAYS = max(DAY_WINDOW.values())
 SEARCH_DEG = 0.1  # the candidate box around a new event (about 9-11 km), beyond every radius
 
 # The columns a store reads to find candidates, narrow on purpose.
 CANDIDATE_COLUMNS = ("x_uid", "x_incident", "sub_event_type", "event_date", "time_precision", "geo_precision",
-                     "x_place_id", "x_layer", "latitude", "longitude", "location")
+                     "x_place_id", "x_layer", "latitude", "longitude", "location", "x_date_text")
+# "overnight", "during the night": one report dates the night by its eve, another by its morning
+_NIGHT = re.compile(r"\b(?:overnight|night|midnight)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,19 +73,20 @@ class Candidate:
     latitude: float
     longitude: float
     location: str
+    date_text: str = ""
 
     @classmethod
     def from_row(cls, row: Sequence) -> "Candidate":
         """From a row in :data:`CANDIDATE_COLUMNS` order (the date as text or a date)."""
-        uid, incident, sub, day, tp, gp, pid, layer, lat, lon, loc = row
+        uid, incident, sub, day, tp, gp, pid, layer, lat, lon, loc, date_text = row
         day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
         return cls(uid, incident or uid, sub, day, int(tp or 1), int(gp or 1), pid or "", layer or "",
-                   float(lat), float(lon), loc or "")
+                   float(lat), float(lon), loc or "", date_text or "")
 
     @classmethod
     def from_event(cls, e: Event) -> "Candidate":
         return cls(e.x_uid, e.x_incident or e.x_uid, e.sub_event_type, e.event_date, e.time_precision, e.geo_precision,
-                   e.x_place_id, e.x_layer, e.latitude, e.longitude, e.location)
+                   e.x_place_id, e.x_layer, e.latitude, e.longitude, e.location, e.x_date_text)
 
 
 def family(sub_event_type: str) -> str:
@@ -91,14 +107,44 @@ def _km(a: Candidate, b: Candidate) -> float:
     return math.hypot(dx, dy)
 
 
+@functools.lru_cache(maxsize=256)
+def _road(ref: str):
+    from .places import layer_feature
+
+    if ref.partition(":")[0] not in ROAD_LAYERS:
+        return None
+    try:
+        geom = layer_feature(ref).geometry
+    except ValueError:
+        return None
+    return geom if geom.geom_type in ("LineString", "MultiLineString") else None
+
+
+def _km_to_road(place: Candidate, ref: str) -> float | None:
+    """How far a place lies from a road feature, in km (``None`` when ``ref`` is no road)."""
+    road = _road(ref)
+    if road is None:
+        return None
+    scale = math.cos(math.radians(place.latitude))
+    nearest = road.interpolate(road.project(Point(place.longitude, place.latitude)))
+    return math.hypot((nearest.x - place.longitude) * 111.32 * scale, (nearest.y - place.latitude) * 110.57)
+
+
 def link_reason(a: Candidate, b: Candidate) -> str | None:
     """Why ``a`` and ``b`` are one incident, in words, or ``None`` when they are not."""
     if family(a.sub_event_type) != family(b.sub_event_type):
         return None
     gap = abs((a.event_date - b.event_date).days)
-    if gap > max(DAY_WINDOW.get(a.time_precision, 0), DAY_WINDOW.get(b.time_precision, 0)):
+    night = bool(_NIGHT.search(a.date_text) or _NIGHT.search(b.date_text))
+    if gap > max(DAY_WINDOW.get(a.time_precision, 0), DAY_WINDOW.get(b.time_precision, 0), 1 if night else 0):
         return None
-    if a.x_place_id or b.x_place_id:
+    if a.x_place_id and b.x_layer and not b.x_place_id or b.x_place_id and a.x_layer and not a.x_place_id:
+        place, road = (a, b) if a.x_place_id else (b, a)
+        km = _km_to_road(place, road.x_layer)
+        if km is None or km > ROAD_REACH_KM:
+            return None
+        where = f"{place.location or place.x_place_id} lies {km:.1f} km from the {road.location or road.x_layer}"
+    elif a.x_place_id or b.x_place_id:
         if a.x_place_id != b.x_place_id:
             return None
         where = f"same place {a.location or a.x_place_id}"
@@ -113,7 +159,8 @@ def link_reason(a: Candidate, b: Candidate) -> str | None:
         if km > max(RADIUS_KM.get(a.geo_precision, 0), RADIUS_KM.get(b.geo_precision, 0)):
             return None
         where = f"{km:.1f} km apart"
-    when = "same day" if gap == 0 else f"{gap} day{'s' if gap > 1 else ''} apart, within the reports' date precision"
+    when = ("same day" if gap == 0 else "a night dated by its eve and by its morning" if gap == 1 and night
+            else f"{gap} day{'s' if gap > 1 else ''} apart, within the reports' date precision")
     kinds = a.sub_event_type if a.sub_event_type == b.sub_event_type else f"{b.sub_event_type} and {a.sub_event_type}"
     return f"linked because: {where}, {when}, {kinds.lower()}"
 
@@ -123,27 +170,94 @@ def _rank(a: Candidate, b: Candidate, order: int) -> tuple:
     return (not same, abs((a.event_date - b.event_date).days), _km(a, b), order)
 
 
-def search_window(events: Sequence[Event]) -> tuple[dt.date, dt.date, tuple[float, float, float, float]]:
-    """The dates and box (west, south, east, north) that hold every candidate of ``events``."""
-    since = min(e.event_date for e in events) - dt.timedelta(days=SEARCH_DAYS)
-    until = max(e.event_date for e in events) + dt.timedelta(days=SEARCH_DAYS)
-    box = (min(e.longitude for e in events) - SEARCH_DEG, min(e.latitude for e in events) - SEARCH_DEG,
-           max(e.longitude for e in events) + SEARCH_DEG, max(e.latitude for e in events) + SEARCH_DEG)
-    return since, until, box
+def search_window(events: Sequence[Event]) -> tuple[dt.date, dt.date, tuple[float, float, float, float], tuple[dt.date, dt.date]]:
+    """The dates and box (west, south, east, north) that hold every candidate of ``events``,
+    and the narrower dates a candidate dated to the day must fall in (the batch's own
+    windows, and a day for a night)."""
+    first, last = min(e.event_date for e in events), max(e.event_date for e in events)
+    since, until = first - dt.timedelta(days=SEARCH_DAYS), last + dt.timedelta(days=SEARCH_DAYS)
+    reach = max([DAY_WINDOW.get(e.time_precision, 0) for e in events] + [1])
+    near = (first - dt.timedelta(days=reach), last + dt.timedelta(days=reach))
+    xs, ys = [e.longitude for e in events], [e.latitude for e in events]
+    for e in events:
+        road = _road(e.x_layer) if e.x_layer else None
+        if road is not None:  # a place anywhere along it may be a candidate
+            w, s, east, n = road.bounds
+            xs += [w, east]
+            ys += [s, n]
+    box = (min(xs) - SEARCH_DEG, min(ys) - SEARCH_DEG, max(xs) + SEARCH_DEG, max(ys) + SEARCH_DEG)
+    return since, until, box, near
+
+
+class _Pool:
+    """Candidates by what can link them: place, feature, grid cell and family; a new event
+    is compared with the few that share one, not with all."""
+
+    CELL = 0.07  # degrees (6 km east-west here): coordinates within RADIUS_KM lie in a 3 x 3 block
+
+    def __init__(self) -> None:
+        self.items: list[Candidate] = []
+        self.by_key: dict[tuple, list[int]] = {}
+
+    def _cell(self, c: Candidate) -> tuple[int, int]:
+        return int(math.floor(c.latitude / self.CELL)), int(math.floor(c.longitude / self.CELL))
+
+    def add(self, c: Candidate) -> None:
+        i = len(self.items)
+        self.items.append(c)
+        fam = family(c.sub_event_type)
+        keys = []
+        if c.x_place_id:
+            keys += [("place", fam, c.x_place_id), ("placed", fam)]
+        elif c.x_layer:
+            keys.append(("layer", fam, c.x_layer))
+            if _road(c.x_layer) is not None:
+                keys.append(("road", fam))
+        else:
+            keys.append(("cell", fam, *self._cell(c)))
+        for k in keys:
+            self.by_key.setdefault(k, []).append(i)
+
+    def near(self, c: Candidate) -> list[int]:
+        """Indexes of the candidates that may link with ``c``, in pool order."""
+        fam = family(c.sub_event_type)
+        found: list[int] = []
+        if c.x_place_id:
+            found += self.by_key.get(("place", fam, c.x_place_id), [])
+            found += self.by_key.get(("road", fam), [])
+        elif c.x_layer:
+            found += self.by_key.get(("layer", fam, c.x_layer), [])
+            if _road(c.x_layer) is not None:
+                found += self.by_key.get(("placed", fam), [])
+        else:
+            y, x = self._cell(c)
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    found += self.by_key.get(("cell", fam, y + dy, x + dx), [])
+        return sorted(set(found))
 
 
 def assign_incidents(events: Sequence[Event], candidates: Iterable[Candidate]) -> list[Event]:
     """``events`` with ``x_incident`` and ``x_incident_reason`` set, in order.
 
     Each event joins the incident of its best match among ``candidates`` (stored events)
-    and the events before it; with no match it is its own incident.
+    and the events before it; with no match it is its own incident. An event that comes
+    with an incident of its own making (copied from another store, split or merged by
+    hand) keeps it.
     """
-    pool = list(candidates)
+    pool = _Pool()
+    for c in candidates:
+        pool.add(c)
     out = []
     for e in events:
         me = Candidate.from_event(e)
+        if e.x_incident != e.x_uid or e.x_incident_reason:
+            out.append(e)  # linked already (a copy of a store, a split or merge by hand): kept as it is
+            pool.add(me)
+            continue
         best, best_rank, reason = None, None, None
-        for order, c in enumerate(pool):
+        for order in pool.near(me):
+            c = pool.items[order]
             why = link_reason(me, c)
             if why is None:
                 continue
@@ -155,7 +269,7 @@ def assign_incidents(events: Sequence[Event], candidates: Iterable[Candidate]) -
         else:
             linked = replace(e, x_incident=best.x_incident, x_incident_reason=f"{reason} (with {best.x_uid})")
         out.append(linked)
-        pool.append(Candidate.from_event(linked))
+        pool.add(Candidate.from_event(linked))
     return out
 
 
@@ -278,3 +392,23 @@ def incident_record(rows: Sequence[dict]) -> dict:
     rep["notes"] = "; ".join(x for x in (str(rep.get("notes") or ""), f"Corroboration: {summary.words()}") if x)
     rep["x_incident"] = summary.incident or rep.get("x_incident") or rep.get("x_uid")
     return rep
+
+
+def pairwise_scores(gold: dict, predicted: dict) -> dict[str, float]:
+    """Pairwise precision and recall of a linking: ``gold`` and ``predicted`` map the same
+    event keys to incident labels; a pair of events is linked when they share a label.
+
+    Returns ``pairs_gold``, ``pairs_predicted``, ``pairs_right``, ``precision``, ``recall``
+    (1.0 when there is nothing to find or nothing predicted).
+    """
+    keys = sorted(set(gold) & set(predicted))
+    pairs_gold = pairs_pred = right = 0
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            g = gold[a] == gold[b]
+            p = predicted[a] == predicted[b]
+            pairs_gold += g
+            pairs_pred += p
+            right += g and p
+    return {"pairs_gold": pairs_gold, "pairs_predicted": pairs_pred, "pairs_right": right,
+            "precision": right / pairs_pred if pairs_pred else 1.0, "recall": right / pairs_gold if pairs_gold else 1.0}

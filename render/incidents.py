@@ -35,25 +35,31 @@ def _side(source: str) -> str:
     return side_of(source.split(";")[0])
 
 
+_SUMMARY_FIELDS = ["source", "x_source_title", "x_source_url", "x_claim", "x_claimant", "x_uid", "geo_precision",
+                   "x_confidence"]
+
+
+def _groups(events: pd.DataFrame) -> dict[str, list[dict]]:
+    """Incident id -> the records (the fields summaries need) of its reports, in order.
+    One pass over plain records: a pandas group per incident costs seconds at 5,000."""
+    frame = events[[c for c in _SUMMARY_FIELDS if c in events]]
+    groups: dict[str, list[dict]] = {}
+    for inc, rec in zip(incident_ids(events), frame.to_dict("records")):
+        rec["x_incident"] = inc
+        groups.setdefault(inc, []).append(rec)
+    return groups
+
+
 def summaries(events: pd.DataFrame) -> dict[str, IncidentSummary]:
     """Incident id -> its summary, for every incident in ``events``."""
     if events is None or events.empty:
         return {}
-    cols = ["source", "x_source_title", "x_source_url", "x_claim", "x_claimant", "x_uid"]
-    frame = events[[c for c in cols if c in events]].copy()
-    frame["x_incident"] = incident_ids(events).to_numpy()
-    out = {}
-    for inc, group in frame.groupby("x_incident", sort=False):
-        out[str(inc)] = summarise(group.to_dict("records"))
-    return out
+    return {inc: summarise(rows) for inc, rows in _groups(events).items()}
 
 
 def _representatives(with_inc: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The row standing for each incident (``events.incidents.representative``), in the events' order."""
-    cols = ["x_uid", "x_claim", "geo_precision", "x_confidence"]
-    picked = set()
-    for _, group in with_inc[[c for c in cols if c in with_inc]].groupby(with_inc["x_incident"], sort=False):
-        picked.add(representative(group.to_dict("records"))["x_uid"])
+    picked = {representative(rows)["x_uid"] for rows in _groups(with_inc).values()}
     return with_inc[with_inc["x_uid"].isin(picked).to_numpy()]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence, runtime_checkable
 
 from events import COLUMNS, ArticleRecord, Event, EventValidationError, parse_event_date
-from events.incidents import CANDIDATE_COLUMNS, Candidate, assign_incidents, search_window
+from events.incidents import CANDIDATE_COLUMNS, ROAD_LAYERS, Candidate, assign_incidents, search_window
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -110,24 +110,43 @@ class EventStore(Protocol):
         """Release the connection."""
 
 
-def candidate_sql(placeholder: str) -> str:
-    """The query for the stored events a new batch may link to (``events.incidents``):
-    its parameters are since, until, south, north, west, east. Rejected events never
-    attract links."""
-    ph = placeholder
-    return (f"SELECT {', '.join(CANDIDATE_COLUMNS)} FROM events WHERE event_date BETWEEN {ph} AND {ph}"
-            f" AND latitude BETWEEN {ph} AND {ph} AND longitude BETWEEN {ph} AND {ph}"
-            " AND x_review <> 'rejected' ORDER BY event_date, fid")
+# Events a stored report may be dated loosely (to the week or month) or sit on a road
+# (events.incidents.ROAD_LAYERS, whose label point may lie far from a place on it): few,
+# each found through a partial index of its own.
+ROADS_WHERE = " OR ".join(f"x_layer LIKE '{layer}:%'" for layer in ROAD_LAYERS)
+VAGUE_WHERE = "time_precision >= 2"
 
 
-def link_new_events(events: Sequence[Event], fetch) -> list[Event]:
-    """``events`` linked to their incidents; ``fetch(sql_params)`` returns the candidate rows
-    for :func:`candidate_sql`'s parameters (the backend runs it in its transaction)."""
+def candidate_query(placeholder: str) -> str:
+    """The query for the stored events a new batch may link to (``events.incidents``), in
+    three parts, each answered by an index without reading rows it does not return: by
+    the batch's days and point (``events_date_point``; parameters since, until, south,
+    north, west, east), events dated only to the week or month over the wider window
+    (``events_vague``; since, until, south, north, west, east), and events on roads
+    (``events_roads``; since, until). Rejected events never attract links."""
+    ph, cols = placeholder, ", ".join(CANDIDATE_COLUMNS)
+    roads = ROADS_WHERE.replace("%", "%%") if ph == "%s" else ROADS_WHERE  # psycopg reads % as a placeholder
+    box = f"latitude BETWEEN {ph} AND {ph} AND longitude BETWEEN {ph} AND {ph}"
+    return (f"SELECT {cols} FROM events WHERE event_date BETWEEN {ph} AND {ph} AND {box} AND x_review <> 'rejected'"
+            f" UNION ALL SELECT {cols} FROM events WHERE {VAGUE_WHERE} AND event_date BETWEEN {ph} AND {ph} AND {box}"
+            f" AND x_review <> 'rejected'"
+            f" UNION ALL SELECT {cols} FROM events WHERE ({roads}) AND event_date BETWEEN {ph} AND {ph}"
+            " AND x_review <> 'rejected'")
+
+
+def link_new_events(events: Sequence[Event], fetch, placeholder: str) -> list[Event]:
+    """``events`` linked to their incidents; ``fetch(sql, params)`` runs
+    :func:`candidate_query` in the backend's transaction and returns its rows."""
     if not events:
         return list(events)
-    since, until, (w, s, e, n) = search_window(events)
-    rows = fetch((since.isoformat(), until.isoformat(), s, n, w, e))
-    return assign_incidents(events, (Candidate.from_row(r) for r in rows))
+    since, until, (w, s, e, n), (near_since, near_until) = search_window(events)
+    wide = (since.isoformat(), until.isoformat())
+    params = (near_since.isoformat(), near_until.isoformat(), s, n, w, e, *wide, s, n, w, e, *wide)
+    rows = {}
+    for r in fetch(candidate_query(placeholder), params):
+        rows.setdefault(r[0], r)
+    ordered = sorted(rows.values(), key=lambda r: (str(r[3]), r[0]))  # oldest first, then by id: deterministic
+    return assign_incidents(events, (Candidate.from_row(r) for r in ordered))
 
 
 def check_incident_change(uids: Sequence[str], incident: str) -> list[str]:

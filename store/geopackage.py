@@ -28,7 +28,7 @@ from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, em
 from . import gpkg_format as gpkg
 from . import settings
 from .base import (
-    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, candidate_sql, check_article_link, check_bbox, check_cell,
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell,
     check_incident_change, event_row, filter_clauses, link_new_events, X_UID_COLLISION, grid_frame,
     with_article,
 )
@@ -176,7 +176,7 @@ class GeoPackageStore:
             )
             rows = _new_events(con, events)
             check_article_link(article, rows)
-            rows = link_new_events(rows, lambda params: con.execute(candidate_sql("?"), params).fetchall())
+            rows = link_new_events(rows, lambda sql, params: con.execute(sql, params).fetchall(), "?")
             geoms = [e.geometry for e in rows]
             blobs = gpkg.to_blobs(geoms)
             gpkg.bulk_insert(con, _INSERT_SQL, [(b, *event_row(with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)

@@ -18,6 +18,8 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from .base import ROADS_WHERE, VAGUE_WHERE
+
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0
 SRS_ID = 4326
@@ -218,15 +220,20 @@ CREATE INDEX events_article ON events (x_article_id);
     """
 CREATE INDEX events_grid ON events (latitude, longitude, event_type, event_date, x_review, x_confidence);
 """,
-    # 4: incidents (events of several reports linked into one) and each report's claim
+    # 4: incidents (events of several reports linked into one) and each report's claim;
+    # the date index also holds the point, so finding an incident's candidates reads no row
+    # it does not return
     """
 ALTER TABLE events ADD COLUMN x_incident TEXT DEFAULT '';
 ALTER TABLE events ADD COLUMN x_incident_reason TEXT DEFAULT '';
 ALTER TABLE events ADD COLUMN x_claim TEXT DEFAULT '';
 ALTER TABLE events ADD COLUMN x_claimant TEXT DEFAULT '';
 UPDATE events SET x_incident = x_uid WHERE x_incident = '' OR x_incident IS NULL;
-CREATE INDEX events_incident ON events (x_incident);
-""",
+DROP INDEX events_event_date;
+CREATE INDEX events_date_point ON events (event_date, latitude, longitude);
+"""
+    + f"CREATE INDEX events_vague ON events (event_date, latitude, longitude) WHERE {VAGUE_WHERE};\n"
+    + f"CREATE INDEX events_roads ON events (event_date) WHERE {ROADS_WHERE};\n",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,8 +20,8 @@ import shapely
 from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, empty_events_frame
 
 from .base import (
-    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, candidate_sql, check_article_link, check_bbox, check_cell,
-    check_incident_change, event_row, filter_clauses, link_new_events,
+    EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell,
+    ROADS_WHERE, VAGUE_WHERE, check_incident_change, event_row, filter_clauses, link_new_events,
     X_UID_COLLISION, grid_frame, upsert_counts,
     redact_target, with_article,
 )
@@ -63,11 +63,15 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE INDEX events_grid ON events (latitude, longitude, event_type, event_date, x_review, x_confidence)",
     ],
-    # 4: incidents (events of several reports linked into one) and each report's claim
+    # 4: incidents (events of several reports linked into one) and each report's claim;
+    # the date index also holds the point (candidates are found without reading other rows)
     [
         *(f"ALTER TABLE events ADD COLUMN {c} text DEFAULT ''" for c in _V4_COLUMNS),
         "UPDATE events SET x_incident = x_uid WHERE x_incident = '' OR x_incident IS NULL",
-        "CREATE INDEX events_incident ON events (x_incident)",
+        "DROP INDEX events_event_date",
+        "CREATE INDEX events_date_point ON events (event_date, latitude, longitude)",
+        f"CREATE INDEX events_vague ON events (event_date, latitude, longitude) WHERE {VAGUE_WHERE}",
+        f"CREATE INDEX events_roads ON events (event_date) WHERE {ROADS_WHERE}",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -192,11 +196,12 @@ class PostgisStore:
             cur.execute("SELECT x_uid FROM events WHERE x_uid = ANY(%s)", ([e.x_uid for e in events],))
             stored = {r[0] for r in cur.fetchall()}
 
-            def fetch(params):
-                cur.execute(candidate_sql("%s"), params)
+            def fetch(sql, params):
+                cur.execute(sql, params)
                 return cur.fetchall()
 
-            linked = link_new_events([e for e in dict((e.x_uid, e) for e in events).values() if e.x_uid not in stored], fetch)
+            fresh = [e for e in dict((e.x_uid, e) for e in events).values() if e.x_uid not in stored]
+            linked = link_new_events(fresh, fetch, "%s")
             rows = [_pg_row(e, article.article_id) for e in linked]
             cur.executemany(_INSERT + " ON CONFLICT (x_uid) DO NOTHING", rows)
             cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
