@@ -139,14 +139,29 @@ def link_new_events(events: Sequence[Event], fetch, placeholder: str) -> list[Ev
     :func:`candidate_query` in the backend's transaction and returns its rows."""
     if not events:
         return list(events)
-    since, until, (w, s, e, n), (near_since, near_until) = search_window(events)
-    wide = (since.isoformat(), until.isoformat())
-    params = (near_since.isoformat(), near_until.isoformat(), s, n, w, e, *wide, s, n, w, e, *wide)
+    sql = candidate_query(placeholder)
     rows = {}
-    for r in fetch(candidate_query(placeholder), params):
-        rows.setdefault(r[0], r)
+    # A report's events lie close in time and space: one query. A batch spread over years
+    # or the whole region (a bulk load) asks per event, each answered from a few index entries.
+    for group in _compact_groups(events):
+        since, until, (w, s, e, n), (near_since, near_until) = search_window(group)
+        wide = (since.isoformat(), until.isoformat())
+        for r in fetch(sql, (near_since.isoformat(), near_until.isoformat(), s, n, w, e, *wide, s, n, w, e, *wide)):
+            rows.setdefault(r[0], r)
     ordered = sorted(rows.values(), key=lambda r: (str(r[3]), r[0]))  # oldest first, then by id: deterministic
     return assign_incidents(events, (Candidate.from_row(r) for r in ordered))
+
+
+COMPACT_DAYS = 14  # a batch within this many days and COMPACT_DEG degrees is searched at once
+COMPACT_DEG = 0.5
+
+
+def _compact_groups(events: Sequence[Event]) -> list[Sequence[Event]]:
+    days = (max(e.event_date for e in events) - min(e.event_date for e in events)).days
+    lats, lons = [e.latitude for e in events], [e.longitude for e in events]
+    if days <= COMPACT_DAYS and max(lats) - min(lats) <= COMPACT_DEG and max(lons) - min(lons) <= COMPACT_DEG:
+        return [events]
+    return [[e] for e in events]
 
 
 def check_incident_change(uids: Sequence[str], incident: str) -> list[str]:

@@ -203,3 +203,42 @@ def test_an_added_report_shows_villages_and_lists_history_apart(app):
     assert "Background" in captions
     frames = [f.value for f in app.dataframe]
     assert any("1992-05-08" in str(df) for df in frames)
+
+
+def _add_through_the_page(app, text: str) -> None:
+    app.text_area(key="article_text").input(text).run()
+    app.button(key="extract").click().run()
+    app.button(key="store_events").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+
+
+def test_two_reports_of_one_shelling_are_one_mark_and_can_be_split_and_merged(app):
+    app.slider(key="as_of").set_value(dt.date(2023, 9, 21)).run()
+    before = len(app.session_state["store"].query())
+    _add_through_the_page(app, "Title: One\nSource: https://armenpress.am/x (Armenpress)\nPublished: 2023-09-20\n\n"
+                               "Azerbaijani forces shelled Martuni on Wednesday, the Armenian defence ministry said.")
+    _add_through_the_page(app, "Title: Two\nSource: https://apnews.com/y (Associated Press)\nPublished: 2023-09-20\n\n"
+                               "Shelling hit Martuni on Wednesday, September 20, AP journalists saw.")
+    store = app.session_state["store"]
+    events = store.query()
+    martuni = events[events["x_place_id"] == "martuni"]
+    assert len(events) == before + 2 and martuni["x_incident"].nunique() == 1
+    script = map_script(app)
+    assert "2 reports" in script and "Armenian / Karabakh Armenian official claims it" in script
+    app.toggle(key="group_by_incident").set_value(True).run()
+    grouped = app.dataframe[0].value
+    assert list(grouped.loc[grouped["place"].str.contains("Martuni"), "reports"]) == [2]
+    # split the wire story off in the Review tab, then merge it back
+    wire = martuni[martuni["source"].str.startswith("Associated Press")]["x_uid"].iloc[0]
+    app.selectbox(key="review_event").set_value(wire).run()
+    app.button(key="split_incident").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    after = store.query().set_index("x_uid")
+    assert after.loc[wire, "x_incident"] == wire and after.loc[wire, "x_incident_reason"] == "split by hand"
+    other = [u for u in martuni["x_uid"] if u != wire][0]
+    app.selectbox(key="review_event").set_value(wire).run()
+    app.selectbox(key="merge_target").set_value(after.loc[other, "x_incident"]).run()
+    app.button(key="merge_incident").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    merged = store.query().set_index("x_uid")
+    assert merged.loc[wire, "x_incident"] == merged.loc[other, "x_incident"]
