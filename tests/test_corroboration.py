@@ -307,3 +307,38 @@ def test_a_store_of_the_last_schema_gains_incidents(tmp_path):
     events = store.query()
     assert list(events["x_incident"]) == ["olduid"] and list(events["x_claim"]) == [""]
     store.close()
+
+
+def test_the_snapshot_draws_one_mark_per_incident_and_says_so(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from render.snapshot import snapshot_figure
+
+    store = open_store(str(tmp_path / "s.gpkg"), load_seeds=False)
+    for text in THREE_REPORTS + [NEXT_DAY]:
+        _ingest(store, text)
+    events = store.query()
+    fig, info = snapshot_figure(View(as_of=dt.date(2020, 10, 6), bbox=(46.5, 39.6, 47.0, 40.0)), events)
+    legend = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    plt.close(fig)
+    assert info.n_events == 4 and info.n_incidents == 2
+    assert "2 incidents from 4 reports" in info.caption
+    assert "Larger: one incident in several reports" in legend
+    store.close()
+
+
+def test_the_geopackage_export_keeps_each_report_with_its_incident(tmp_path):
+    import geopandas as gpd
+
+    from render.export import events_to_gpkg_bytes
+
+    store = open_store(str(tmp_path / "s.gpkg"), load_seeds=False)
+    for text in THREE_REPORTS:
+        _ingest(store, text)
+    events = store.query()
+    path = tmp_path / "out.gpkg"
+    path.write_bytes(events_to_gpkg_bytes(events))
+    back = gpd.read_file(path, layer="events")
+    assert dict(zip(back["x_uid"], back["x_incident"])) == dict(zip(events["x_uid"], events["x_incident"]))
+    assert set(back["x_claim"]) == {"claim", "denial", ""}
+    store.close()
