@@ -58,9 +58,10 @@ CANDIDATE_COLUMNS = ("x_uid", "x_incident", "sub_event_type", "event_date", "tim
 _NIGHT = re.compile(r"\b(?:overnight|night|midnight)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
-    """A stored (or earlier new) event as linking sees it."""
+    """A stored (or earlier new) event as linking sees it (slots, not frozen: a store
+    makes thousands of these per second)."""
 
     x_uid: str
     x_incident: str
@@ -89,15 +90,12 @@ class Candidate:
                    e.x_place_id, e.x_layer, e.latitude, e.longitude, e.location, e.x_date_text)
 
 
+_FAMILIES = {**{s: "violence" for s in VIOLENCE}, **{s: "territory" for s in TERRITORY}, **{s: "unrest" for s in UNREST}}
+
+
 def family(sub_event_type: str) -> str:
     """The kind of incident a sub-type belongs to: violence, territory, unrest, or the sub-type itself."""
-    if sub_event_type in VIOLENCE:
-        return "violence"
-    if sub_event_type in TERRITORY:
-        return "territory"
-    if sub_event_type in UNREST:
-        return "unrest"
-    return sub_event_type
+    return _FAMILIES.get(sub_event_type, sub_event_type)
 
 
 def _km(a: Candidate, b: Candidate) -> float:
@@ -269,7 +267,8 @@ def assign_incidents(events: Sequence[Event], candidates: Iterable[Candidate]) -
         else:
             linked = replace(e, x_incident=best.x_incident, x_incident_reason=f"{reason} (with {best.x_uid})")
         out.append(linked)
-        pool.add(Candidate.from_event(linked))
+        me.x_incident = linked.x_incident
+        pool.add(me)
     return out
 
 
