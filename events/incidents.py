@@ -17,7 +17,7 @@ Two events describe the same incident when all three hold (:func:`link_reason`):
    Events known only by coordinates join within a distance set by both geo precisions.
 
 Linking is deterministic: a new event joins the incident of its best match (same place
-first, then the nearest day, then the nearest point, then the first stored), and never
+first, then the nearest day, then the nearest point, then the earliest dated, then the lowest id), and never
 merges two existing incidents; the user does that by hand (split, merge). Each event keeps
 its own report, evidence and confidence; ``x_incident`` names the incident (the ``x_uid``
 of its first event) and ``x_incident_reason`` says why it was linked.
