@@ -313,8 +313,9 @@ class IncidentSummary:
         return "; ".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def report_side(source: str) -> str:
-    """The side of the outlet of an event's ``source``."""
+    """The side of the outlet of an event's ``source`` (cached: a map asks it per report)."""
     return side_of((source or "").split(";")[0])
 
 

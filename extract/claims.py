@@ -21,7 +21,8 @@ _DENIAL = re.compile(
     r"|\b(?:disinformation|fake news)\b",
     re.IGNORECASE,
 )
-_DENIAL_VERB = re.compile(r"\b(?:denied|denies|deny|denying|refuted|refutes|rejected|rejects)\b", re.IGNORECASE)
+# a verb that denies what follows it (the extractor keeps such a trigger as a denial)
+DENIAL_VERB = re.compile(r"\b(?:denied|denies|deny|denying|refuted|refutes|rejected|rejects)\b", re.IGNORECASE)
 _SPEECH = re.compile(
     r"\b(?:said|says|say|saying|claimed|claims|claiming|alleged|alleges|accused|accuses|accusing|blamed|blames"
     r"|reported|reports|stated|states|announced|announces|told|insisted|insists|wrote|tweeted)\b"
@@ -60,7 +61,7 @@ def claim_in(sentence: str, source: str, *, denied: bool | None = None) -> tuple
     """
     denial = _DENIAL.search(sentence) if denied is None or denied else None
     if denied and denial is None:
-        denial = _DENIAL_VERB.search(sentence)
+        denial = DENIAL_VERB.search(sentence)
     speech = denial or _SPEECH.search(sentence)
     outlet_side = side_of((source or "").split(";")[0])
     cited = [s for s in cited_sides(source) if s != "media"]

@@ -25,7 +25,7 @@ from events.places import place_fields
 from events.villages import village
 
 from .article import Article, read_article
-from .claims import claim_in
+from .claims import DENIAL_VERB, claim_in
 from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, feature_ref
@@ -257,16 +257,15 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
 
 
 _VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
-_DENIAL_VERB = re.compile(r"\b(?:denied|denies|deny|denying|refuted|refutes|rejected|rejects)\b", re.IGNORECASE)
 
 
 def _only_a_denial(clause: str, start: int, end: int) -> bool:
     """Whether the only negation of a trigger is a denial verb ("denied that its forces
     shelled"): the event is then someone's denial, which corroboration keeps."""
     before = clause[max(0, start - 60):start]
-    if not _DENIAL_VERB.search(before):
+    if not DENIAL_VERB.search(before):
         return False
-    return not negated_or_hypothetical(_DENIAL_VERB.sub("said", clause[:start]) + clause[start:], start, end)
+    return not negated_or_hypothetical(DENIAL_VERB.sub("said", clause[:start]) + clause[start:], start, end)
 
 
 _CONJOINED = re.compile(r"^\s*(?:,\s*)?(?:and|as well as|along with|with)\s+(?:[\w-]+\s+){0,2}$", re.IGNORECASE)

@@ -8,13 +8,12 @@ event.
 """
 from __future__ import annotations
 
-import functools
 
 import geopandas as gpd
 import pandas as pd
 
-from events.incidents import IncidentSummary, representative, summarise
-from events.sources import SIDES, outlet_of, side_of
+from events.incidents import IncidentSummary, report_side, representative, summarise
+from events.sources import SIDES, outlet_of
 from layers.names import NamingMode
 
 from .describe import date_label, place_label
@@ -28,11 +27,6 @@ def incident_ids(events: pd.DataFrame) -> pd.Series:
     """Each event's incident (its own ``x_uid`` where none is stored)."""
     inc = events["x_incident"].fillna("").astype(str) if "x_incident" in events else pd.Series("", index=events.index)
     return inc.where(inc != "", events["x_uid"].astype(str))
-
-
-@functools.lru_cache(maxsize=4096)
-def _side(source: str) -> str:
-    return side_of(source.split(";")[0])
 
 
 _SUMMARY_FIELDS = ["source", "x_source_title", "x_source_url", "x_claim", "x_claimant", "x_uid", "geo_precision",
@@ -57,9 +51,9 @@ def summaries(events: pd.DataFrame) -> dict[str, IncidentSummary]:
     return {inc: summarise(rows) for inc, rows in _groups(events).items()}
 
 
-def _representatives(with_inc: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The row standing for each incident (``events.incidents.representative``), in the events' order."""
-    picked = {representative(rows)["x_uid"] for rows in _groups(with_inc).values()}
+def _representatives(with_inc: gpd.GeoDataFrame, groups: dict[str, list[dict]]) -> gpd.GeoDataFrame:
+    """The row standing for each incident of ``groups`` (``events.incidents.representative``), in the events' order."""
+    picked = {representative(rows)["x_uid"] for rows in groups.values()}
     return with_inc[with_inc["x_uid"].isin(picked).to_numpy()]
 
 
@@ -69,10 +63,10 @@ def collapse(events: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if events is None or events.empty:
         return events
     with_inc = events.assign(x_incident=incident_ids(events).to_numpy())
-    reps = _representatives(with_inc)
+    groups = _groups(with_inc)
+    reps = _representatives(with_inc, groups)
     reps = reps[reps["x_claim"].fillna("") != "denial"] if "x_claim" in reps else reps
-    summ = summaries(with_inc)
-    rows = [summ[i] for i in reps["x_incident"]]
+    rows = [summarise(groups[i]) for i in reps["x_incident"]]
     out = reps.copy()
     out["x_n_reports"] = [s.n_reports for s in rows]
     out["x_n_outlets"] = [len(s.outlets) for s in rows]
@@ -106,7 +100,7 @@ def reports_html(reports: list[dict], naming: NamingMode = "both") -> str:
     for r in reports:
         src = str(r.get("source") or "")
         outlet = outlet_of(src) or str(r.get("x_source_title") or "source")
-        side = SIDES[_side(src)]
+        side = SIDES[report_side(src)]
         claim, claimant = str(r.get("x_claim") or ""), str(r.get("x_claimant") or "")
         voice = {"claim": "claims", "denial": "denies"}.get(claim, "reports")
         who = f" ({html_text(SIDES[claimant])} {voice} it)" if claimant and claim else ""
@@ -149,11 +143,11 @@ def incidents_table(events: gpd.GeoDataFrame, naming: NamingMode = "both") -> pd
     if events is None or events.empty:
         return pd.DataFrame(columns=columns)
     with_inc = events.assign(x_incident=incident_ids(events).to_numpy())
-    summ = summaries(with_inc)
-    reps = _representatives(with_inc)
+    groups = _groups(with_inc)
+    reps = _representatives(with_inc, groups)
     rows = []
     for rec in reps.to_dict("records"):
-        s = summ[rec["x_incident"]]
+        s = summarise(groups[rec["x_incident"]])
         rows.append({
             "incident": rec["x_incident"], "date": date_label(rec), "what": rec["sub_event_type"],
             "place": place_label(rec, naming), "reports": s.n_reports, "outlets": ", ".join(s.outlets),
@@ -168,7 +162,7 @@ def incident_voices(reports: pd.DataFrame) -> list[str]:
     """For each report, in words: whose voice it is and whether it claims or denies."""
     out = []
     for src, claim, claimant in zip(reports["source"].fillna(""), reports["x_claim"].fillna(""), reports["x_claimant"].fillna("")):
-        side = SIDES[_side(str(src))]
+        side = SIDES[report_side(str(src))]
         if claim and claimant:
             out.append(f"{SIDES[claimant]} {'denies' if claim == 'denial' else 'claims'} it ({side} outlet)")
         else:

@@ -53,6 +53,23 @@ def sample_event(i: int, article: str = "a1", **kw):
     return make_event(**base)
 
 
+def write_old_store(path, schema: int) -> None:
+    """A GeoPackage store at an older ``schema`` version holding one event (``AZEOLD1``,
+    x_uid ``olduid``), written as that version wrote it: for migration tests."""
+    import sqlite3
+
+    from store import gpkg_format
+
+    con = sqlite3.connect(path, isolation_level=None)
+    gpkg_format.register_functions(con)
+    gpkg_format.migrate(con, target=schema)
+    blob = gpkg_format.to_blob(sample_event(0).geometry)
+    con.execute("INSERT INTO events (geom, event_id_cnty, event_date, event_type, sub_event_type, x_uid, x_confidence, x_method,"
+                " latitude, longitude) VALUES (?, 'AZEOLD1', '2020-10-04', 'Battles', 'Armed clash', 'olduid', 0.5, 'manual',"
+                " 39.8, 46.75)", (blob,))
+    con.close()
+
+
 @pytest.fixture
 def tmpfs(tmp_path):
     """Mount a small tmpfs (root only; the test skips otherwise); unmounted afterwards."""

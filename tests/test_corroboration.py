@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from cli.linking import evaluate_linking
-from events import make_event
 from events.incidents import Candidate, link_reason, pairwise_scores, summarise
 from events.sources import side_of
 from exchange.acled_csv import events_to_acled_csv, incidents_to_acled_csv, read_acled_csv
@@ -26,6 +25,7 @@ from render.incidents import collapse, filter_by_corroboration, incidents_table
 from render.view import View
 from store import open_store
 
+from .conftest import write_old_store
 from .test_store_backends import pg_url, target  # noqa: F401  (fixtures: both backends)
 
 LINKING_SET = Path(__file__).parent / "data" / "corroboration"
@@ -287,21 +287,11 @@ def test_pairwise_scores():
 
 def test_a_store_of_the_last_schema_gains_incidents(tmp_path):
     """A store made before incidents (schema 3): every event becomes its own incident."""
-    import sqlite3
-
     from store import gpkg_format
     from store.geopackage import GeoPackageStore
 
     path = tmp_path / "old.gpkg"
-    con = sqlite3.connect(path, isolation_level=None)
-    gpkg_format.register_functions(con)
-    gpkg_format.migrate(con, target=3)
-    blob = gpkg_format.to_blob(make_event(event_date="2020-10-04", event_type="Battles", sub_event_type="Armed clash",
-                                          latitude=39.8, longitude=46.75).geometry)
-    con.execute("INSERT INTO events (geom, event_id_cnty, event_date, event_type, sub_event_type, x_uid, x_confidence, x_method,"
-                " latitude, longitude) VALUES (?, 'AZEOLD1', '2020-10-04', 'Battles', 'Armed clash', 'olduid', 0.5, 'manual',"
-                " 39.8, 46.75)", (blob,))
-    con.close()
+    write_old_store(path, schema=3)
     store = GeoPackageStore(path, load_seeds=False)
     assert store.schema_version == gpkg_format.SCHEMA_VERSION
     events = store.query()

@@ -16,7 +16,7 @@ from events import ArticleRecord
 from store import GeoPackageStore, StoreError
 from store import gpkg_format as gpkg
 
-from .conftest import sample_event
+from .conftest import sample_event, write_old_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,14 +153,7 @@ def test_writer_killed_mid_ingest_leaves_whole_articles(tmp_path, run):
 
 def test_older_store_is_migrated(tmp_path):
     path = tmp_path / "old.gpkg"
-    con = sqlite3.connect(path, isolation_level=None)
-    gpkg.register_functions(con)
-    gpkg.migrate(con, target=1)
-    blob = gpkg.to_blob(_event(0).geometry)
-    con.execute(
-        "INSERT INTO events (geom, event_id_cnty, event_date, event_type, sub_event_type, x_uid, x_confidence, x_method)"
-        " VALUES (?, 'AZEOLD1', '2020-10-04', 'Battles', 'Armed clash', 'olduid', 0.5, 'manual')", (blob,))
-    con.close()
+    write_old_store(path, schema=1)
     store = GeoPackageStore(path, load_seeds=False)
     assert store.schema_version == gpkg.SCHEMA_VERSION
     row = store.query()
