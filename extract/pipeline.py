@@ -51,6 +51,9 @@ _CASUALTY_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|hurt|casual
 _CONCESSIVE_LEAD = re.compile(r"^(?:while|although|though|even though|whereas|despite)\b", re.IGNORECASE)
 _THE_TOWN = re.compile(r"\bthe (?:city|town|regional capital|village|settlement)\b(?!\s+of\b)|\bin the (?:area|vicinity)\b(?!\s+of\b)",
                        re.IGNORECASE)
+# "the damage done to the church": a building the report placed in a town before
+_THE_BUILDING = re.compile(r"\bthe (?:church|cathedral|mosque|monastery|hospital|maternity hospital|school|market|"
+                           r"bridge|airport|power (?:plant|station))\b(?!\s+(?:of|in|at|near)\b)", re.IGNORECASE)
 BACKGROUND_YEARS = 5  # an event this many years before the report is history it narrates
 VAGUE_BACKGROUND_DAYS = 60  # "at the end of September 2020" in a 2022 report: narrative, not news
 SEVEN_DISTRICTS = {"kalbajar", "lachin", "qubadli", "zangilan", "jabrayil", "fuzuli", "aghdam"}
@@ -60,7 +63,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-ZÀ-
 _CLAUSE_BREAK = re.compile(
     r"\s+(?:since|after|before|while|whereas|following|which|who|although|though|as well as)\s+|;\s*|\s+[-–—]\s+"
     # ", and it accused ...", ", but Armenian forces said ...": a new subject, a new clause
-    r"|,\s+(?:and|but|yet)\s+(?=(?:it|he|she|they|we|its|their|his|her|the\s+\w+\s+(?:said|says|accused|reported|added)|(?-i:[A-Z]))\b)",
+    r"|,\s+(?:and|but|yet)\s+(?=(?:it|he|she|they|we|its|their|his|her|the\s+\w+\s+(?:said|says|accused|reported|added))\b|(?-i:[A-Z]))",
     re.IGNORECASE)
 
 # "recaptured the height, which Azeri troops seized on Saturday": a relative clause with
@@ -320,6 +323,26 @@ def _speaker_place(text: str, mention: Mention) -> bool:
     return bool(_SPEAKER_BEFORE.search(before) or _SPEAKER_AFTER.search(after) or _FORMER_BEFORE.search(before))
 
 
+# The region named as a side or a subject, not as where something happened: "the Karabakh
+# military said", "Karabakh forces recaptured", "the conflict over Nagorno-Karabakh".
+_REGION_AS_ACTOR_AFTER = re.compile(
+    r"(?:'s)?\s+(?:armenian\s+)?(?:military|forces|troops|army|side|separatists?|rebels?|leadership|authorities|"
+    r"officials?|government|armenians|fighters|defen[cs]e army)\b", re.IGNORECASE)
+_REGION_AS_TOPIC_BEFORE = re.compile(
+    r"\b(?:over|about|on the status of|the status of|settlement of|the future of)\s+(?:the\s+)?"
+    r"(?:(?:contested|disputed|breakaway|mountainous|separatist)\s+){0,2}(?:region\s+of\s+)?$", re.IGNORECASE)
+
+
+def _region_not_place(text: str, mention: Mention) -> bool:
+    """Whether a mention of the whole region names a side ("Karabakh forces") or the
+    subject of a dispute ("violence over contested Nagorny Karabakh"), not a place: the
+    event then goes where the report's other places, or its area, put it."""
+    if mention.target != "@region":
+        return False
+    return bool(_REGION_AS_ACTOR_AFTER.match(text, mention.end)
+                or _REGION_AS_TOPIC_BEFORE.search(text[max(0, mention.start - 60):mention.start]))
+
+
 def _choose_actors(sentence: str, rule: Rule) -> tuple[Actor | None, Actor | None]:
     found = [(pos, a) for pos, a in actors_in(sentence) if not a.is_source_only]
     if not found:
@@ -386,7 +409,7 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
         in_sentence = _with_unlocated(s, in_sentence)
         for rule, m, in_scope in _jobs(s.text, fired, [mm.start - s.start for mm in in_sentence]):
             context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
-                                      s_index, lambda pos: _recent_town(all_mentions, article, pos))
+                                      s_index, lambda pos, dateline_first=True: _recent_town(all_mentions, article, pos, dateline_first))
     result.events = _drop_summaries(result.events, result.on_area, result.unlocated)
     # a side's denial reports no event: kept apart, to be stored with the incident it denies
     result.denials = [e for e in result.events if e.x_claim == "denial"]
@@ -455,6 +478,7 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     mentions = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous)
                 for mm in in_sentence if in_scope(mm.start - s.start)]
     mentions_here = [Mention(mm.start - s.start, mm.end - s.start, mm.surface, mm.target, mm.kind, mm.ambiguous) for mm in in_sentence]
+    mentions = [mm for mm in mentions if not _region_not_place(s.text, mm)]
     named_any = bool(mentions)
     mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
     if event_type in _FRONT_TYPES or event_type == "Violence against civilians":
@@ -747,10 +771,11 @@ def _civilians_hit(clause: str) -> bool:
     return any(not _NEGATED_BEFORE.search(clause[max(0, m.start() - 40):m.start()]) for m in CIVILIAN_RX.finditer(clause))
 
 
-def _recent_town(mentions: list[Mention], article: Article, pos: int) -> Mention | None:
-    """The town "the city" refers to at ``pos``: the dateline's place, else the last town
-    named before ``pos`` (not as a speaker's seat)."""
-    if article.dateline:
+def _recent_town(mentions: list[Mention], article: Article, pos: int, dateline_first: bool = True) -> Mention | None:
+    """The town "the city" refers to at ``pos``: the dateline's place (unless
+    ``dateline_first`` is false), else the last town named before ``pos`` (not as a
+    speaker's seat)."""
+    if article.dateline and dateline_first:
         a, b = article.dateline
         for mm in mentions:
             if a <= mm.start < b and mm.is_place:
@@ -765,11 +790,14 @@ def _recent_town(mentions: list[Mention], article: Article, pos: int) -> Mention
 
 
 def _the_town(s: _Sentence, clause: str, clause_start: int, recent_town) -> Mention | None:
-    """The place "the city", "the town" or "the regional capital" in ``clause`` means."""
+    """The place "the city", "the town" or "the regional capital" in ``clause`` means
+    (the dateline's town, else the last named); for "the church", "the hospital" and
+    other buildings, the last town named before, where the report put the building."""
     m = _THE_TOWN.search(clause)
+    building = m is None and (m := _THE_BUILDING.search(clause)) is not None
     if not m:
         return None
-    town = recent_town(s.start)
+    town = recent_town(s.start, not building)
     if town is None:
         return None
     start = clause_start + m.start()
