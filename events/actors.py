@@ -25,7 +25,7 @@ class Actor:
 
 ACTORS: tuple[Actor, ...] = (
     Actor("az_forces", "Military Forces of Azerbaijan (2003-)", 1, "az", (
-        r"azerbaijani? (?:army|armed forces|forces|troops|military|soldiers|units|artillery|drones?|side)",
+        r"(?:azerbaijani?|azeri) (?:army|armed forces|forces|troops|military|soldiers|units|artillery|drones?|side)",
         r"azerbaijan(?:'s)? (?:army|armed forces|forces|troops|military)",
         r"\bbaku\b(?=[^.]{0,40}(?:forces|troops|army))",
         r"azerbaijan (?:has |had )?(?:launched|started|began|attacked|shelled|fired|struck|took|captured|seized|violated|broke|regained|retook|set up|established|installed|blocked|closed)",

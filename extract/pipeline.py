@@ -248,6 +248,8 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
                 blocked = blocked or why
                 continue
             candidates.append((rule.name == "casualties", m.start(), order, rule, m))
+            if rule.name != "casualties":
+                candidates += [(False, m2.start(), order, rule, m2) for m2 in _relative_repeats(sentence, rule, m, fast)]
             break
     if not candidates:
         return blocked
@@ -260,6 +262,27 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
 
 
 _VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
+_RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|where|whom|that)\s+$", re.IGNORECASE)
+
+
+def _relative_repeats(sentence: str, rule: Rule, first: re.Match, fast: re.Pattern | None) -> list[re.Match]:
+    """Later matches of ``rule`` that head a relative clause of their own ("recaptured
+    the height, which Azeri troops seized on Saturday"): a second event of the same kind,
+    kept when the clause has a date of its own (see :func:`_jobs`)."""
+    pattern = fast if fast is not None else rule.pattern
+    text = sentence.lower() if fast is not None else sentence
+    first_clause = _clause_bounds(sentence, first.start())
+    out = []
+    for m in pattern.finditer(text, first.end()):
+        a, b = _clause_bounds(sentence, m.start())
+        if (a, b) == first_clause or not _RELATIVE_BEFORE.search(sentence[max(0, a - 12):a]):
+            continue
+        if negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a):
+            continue
+        out.append(m)
+        if len(out) == 3:
+            break
+    return out
 
 
 def _only_a_denial(clause: str, start: int, end: int) -> bool:
@@ -282,19 +305,35 @@ def _conjoined(sentence: str, a: re.Match, b: re.Match) -> bool:
     return bool(_CONJOINED.match(sentence[first.end():second.start()]))
 
 
-def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_starts: list[int]):
+def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_spans: list[tuple[int, int]], date_starts: list[int] = ()):
     """The events a sentence reports: (rule, match, in_scope) for the deciding trigger
     and for each other trigger that stands in a clause of its own with a place of its
-    own ("A was shelled on Monday, while B was captured"). ``in_scope(pos)`` says
-    whether a place at ``pos`` (offset in the sentence) belongs to that event."""
+    own ("A was shelled on Monday, while B was captured"). A trigger of the same kind
+    counts only in a relative clause with a date of its own ("recaptured the height,
+    which Azeri troops seized on Saturday"); the place it has there, else the one the
+    relative pronoun follows, is its place. ``in_scope(pos)`` says whether a place at
+    ``pos`` (offset in the sentence) belongs to that event."""
     main_rule, main_m = fired[0]
     main_clause = _clause_bounds(sentence, main_m.start())
+    mention_starts = [a for a, _ in mention_spans]
     own: list[tuple[Rule, re.Match, tuple[int, int]]] = []
     shared: list[tuple[Rule, re.Match]] = []
+    antecedent: dict[tuple[int, int], int] = {}
     for rule, m in fired[1:]:
-        if rule.name == "casualties" or rule.event_type == main_rule.event_type and rule.sub_event_type == main_rule.sub_event_type:
+        if rule.name == "casualties":
             continue
         clause = _clause_bounds(sentence, m.start())
+        if rule.event_type == main_rule.event_type and rule.sub_event_type == main_rule.sub_event_type:
+            if clause == main_clause or not _RELATIVE_BEFORE.search(sentence[max(0, clause[0] - 12):clause[0]]) \
+                    or not any(clause[0] <= d < clause[1] for d in date_starts) or any(clause == c for _, _, c in own):
+                continue
+            if not any(clause[0] <= p < clause[1] for p in mention_starts):
+                before = [a for a, b in mention_spans if 0 <= clause[0] - b <= 30 and _ANTECEDENT_GAP.match(sentence[b:clause[0]])]
+                if not before:
+                    continue
+                antecedent[clause] = before[-1]
+            own.append((rule, m, clause))
+            continue
         if clause == main_clause:
             # shelling and fighting reported as two actions ("shelled and stormed positions"): both
             if {rule.event_type, main_rule.event_type} == _VIOLENT_PAIR and _conjoined(sentence, main_m, m) \
@@ -308,8 +347,13 @@ def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_starts: lis
     taken = [c for _, _, c in own]
     in_main = lambda p: not any(a <= p < b for a, b in taken)  # noqa: E731
     jobs = [(main_rule, main_m, in_main)] + [(rule, m, in_main) for rule, m in shared]
-    jobs += [(rule, m, (lambda p, c=c: c[0] <= p < c[1])) for rule, m, c in own]
+    jobs += [(rule, m, (lambda p, c=c: c[0] <= p < c[1] or p == antecedent.get(c))) for rule, m, c in own]
     return jobs
+
+
+# what may stand between a place and the relative pronoun that refers to it
+_ANTECEDENT_GAP = re.compile(r"^(?:\s+(?:height|hill|village|town|city|settlement|district|region|area))?[\s,]*(?:which|where|that)\b",
+                             re.IGNORECASE)
 
 
 def _speaker_place(text: str, mention: Mention) -> bool:
@@ -407,7 +451,8 @@ def events_from_article(article: Article, *, gazetteer: Gazetteer | None = None)
         first, last = bisect.bisect_left(mention_starts, max(s.start, dateline_end)), bisect.bisect_left(mention_starts, s.end)
         in_sentence = [mm for mm in all_mentions[first:last] if mm.end <= s.end]
         in_sentence = _with_unlocated(s, in_sentence)
-        for rule, m, in_scope in _jobs(s.text, fired, [mm.start - s.start for mm in in_sentence]):
+        spans = [(mm.start - s.start, mm.end - s.start) for mm in in_sentence]
+        for rule, m, in_scope in _jobs(s.text, fired, spans, [d.start for d in dates if d.precision == 1]):
             context_date = _one_event(result, article, s, rule, m, in_scope, in_sentence, dates, context_date, seen, areas,
                                       s_index, lambda pos, dateline_first=True: _recent_town(all_mentions, article, pos, dateline_first))
     result.events = _drop_summaries(result.events, result.on_area, result.unlocated)
@@ -429,6 +474,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     if rule.name == "ceasefire_violation" and re.search(rf"\b(?:{SHELLING_WORDS})\b", s.text, re.I):
         event_type, sub_type = "Explosions/Remote violence", "Shelling/artillery/missile attack"
     actor1, actor2 = _choose_actors(s.text, rule)
+    if ca and _RELATIVE_BEFORE.search(s.text[max(0, ca - 12):ca]):
+        # "..., which Azeri troops seized on Saturday": the relative clause names its own actor
+        own1, own2 = _choose_actors(clause, rule)
+        if own1 is not None:
+            actor1, actor2 = own1, own2
     if rule.name == "clash" and _civilians_hit(clause) and not SOLDIER_RX.search(clause) and not _MILITARY_TARGET.search(clause):
         event_type, sub_type = "Violence against civilians", "Attack"  # e.g. a civilian hit by sniper fire
     casualties_only = False  # deaths or wounded with no one named: only as part of an event found before
