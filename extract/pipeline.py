@@ -32,7 +32,7 @@ from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, 
 from .unlocated import unlocated_names
 from .rules import (
     CIVILIAN_RX, DEADLINE, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SCHEDULED_HANDOVER, SHELLING_WORDS, SOLDIER_RX, Rule,
-    negated_or_hypothetical, requested,
+    REFERENCE, negated_or_hypothetical, requested,
 )
 
 log = logging.getLogger(__name__)
@@ -225,6 +225,8 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
             if why == "negated" and _only_a_denial(sentence[a:b], m.start() - a, m.end() - a):
                 why = ""  # "the ministry denied shelling X": kept, as that side's denial (extract.claims)
+            if not why and rule.name in ("territory", "handover") and REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
+                why = "a reference to an earlier event"  # "positions which it claimed to have liberated"
             if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
                 why = "people captured, not territory"
             if not why and m.start() < concessive_end:
@@ -262,6 +264,7 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
 
 
 _VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
+_COORDINATE_BEFORE = re.compile(r"(?:,\s+(?:and|but|yet)|;)\s+$", re.IGNORECASE)
 _RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|where|whom|that)\s+$", re.IGNORECASE)
 
 
@@ -343,6 +346,10 @@ def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_spans: list
         if any(clause == c for _, _, c in own):
             continue
         if any(clause[0] <= p < clause[1] for p in mention_starts):
+            own.append((rule, m, clause))
+        elif rule.event_type != main_rule.event_type and _COORDINATE_BEFORE.search(sentence[max(0, clause[0] - 8):clause[0]]):
+            # "Azerbaijan declared a ceasefire ..., yet Armenian forces reported that fighting
+            # went on": a main clause of its own, of another kind, placed as its sentence allows
             own.append((rule, m, clause))
     taken = [c for _, _, c in own]
     in_main = lambda p: not any(a <= p < b for a, b in taken)  # noqa: E731
@@ -766,7 +773,7 @@ def _protesters_of(event: Event) -> Event:
 
 _GOVERNS = re.compile(r"^[^.;:!?]{0,45}?\b(?:on|along|in|at|near|across|around|into|against|outside|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
 _LIST_JOIN = re.compile(r"^\s*(?:,|;|[,;]?\s+and|[,;]?\s+as well as|,?\s+or)\s+(?:the\s+)?(?:(?!in\b|on\b|at\b)[\w'’-]+\s+){0,2}$", re.IGNORECASE)
-_DESTINATION_BEFORE = re.compile(r"\b(?:hospitals?|taken|rushed|brought|evacuated|transferred|flown|moved|travel\w*|returned|headed|driven|buried|funeral\w*)\s+(?:\w+\s+){0,3}(?:to|in|into|at)\s+(?:the\s+)?$", re.IGNORECASE)
+_DESTINATION_BEFORE = re.compile(r"\b(?:hospitals?|taken|rushed|brought|evacuated|transferred|flown|moved|travel\w*|returned|headed|driven|buried|funeral\w*|mourn\w*)[\s,]+(?:\w+\s+){0,3}(?:to|in|into|at)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _governed(sentence: str, trigger: re.Match, mentions: list[Mention]) -> list[Mention]:

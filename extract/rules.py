@@ -104,7 +104,8 @@ PEOPLE_TAKEN = _rx(r"(?:\b\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|
 DOCUMENT_REFERENCE = _rx(r"\b(?:as set out in|set out in|under|in line with|according to|pursuant to|in accordance with|"
                          r"provided for (?:by|in)|envisaged (?:by|in)|stipulated (?:by|in)|the terms of|since)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$")
 
-REFERENCE = _rx(r"\b(?:areas?|territor\w+|lands?|villages?|positions?|districts?|regions?|towns?)\s+(?:it|they|that|which|azerbaijan|armenia|baku)(?:\s+had|\s+has)?\s*$")
+REFERENCE = _rx(r"\b(?:areas?|territor\w+|lands?|villages?|positions?|districts?|regions?|towns?)\s+(?:(?:that|which)\s+)?(?:it|they|that|which|azerbaijan|armenia|baku)"
+                r"(?:\s+had|\s+has|\s+(?:claim(?:ed|s)?|said|says)\s+(?:it\s+|they\s+)?(?:to\s+)?(?:have|had|has))?\s*[\"“']?\s*$")
 
 NEGATION = _rx(
     r"\b(?:no|not|never|without|denied|deny|denies|didn't|did not|weren't|wasn't|isn't|aren't|haven't|hasn't|"

@@ -399,3 +399,47 @@ def test_in_the_area_means_the_place_just_named():
     text = "Protesters gathered in Kirants on Friday. Explosions were heard in the area on Friday night, police said."
     places = {e.location for e in _events(text, "2024-04-27")}
     assert places and all("Kirants" in p for p in places), places
+
+
+def test_the_region_named_as_a_side_or_a_topic_is_not_where_the_event_happened():
+    # the report is about the line of contact; "the Karabakh military" is who speaks
+    text = ("Fighting flared along the line of contact on Monday. "
+            "The Karabakh military said on Tuesday that Azerbaijani forces had breached the truce again.")
+    got = _events(text, "2016-04-27")
+    tuesday = [e for e in got if e.event_date == dt.date(2016, 4, 26)]
+    assert tuesday and all(e.x_layer.startswith("contact_line") for e in tuesday)
+    # named as the place itself, the region still places the event
+    got = _events("Azerbaijani forces shelled villages in Nagorno-Karabakh on Monday.", "2016-04-27")
+    assert got and got[0].location == "Nagorno-Karabakh"
+    # "violence over contested Karabakh" is what the violence was about
+    got = _events("Heavy fighting along the line of contact on Saturday was the worst violence over contested Nagorno-Karabakh "
+                  "in years.", "2016-04-04")
+    assert got and all(e.location != "Nagorno-Karabakh" for e in got)
+
+
+def test_a_coordinate_clause_of_another_kind_is_its_own_event():
+    text = ("Clashes went on along the line of contact on Saturday. On Sunday Azerbaijan declared a ceasefire on its own side, "
+            "yet Armenian forces reported that fighting went on.")
+    got = _events(text, "2016-04-03")
+    kinds = {(e.sub_event_type, e.event_date) for e in got}
+    assert ("Agreement", dt.date(2016, 4, 3)) in kinds and ("Armed clash", dt.date(2016, 4, 3)) in kinds
+
+
+def test_the_church_is_in_the_last_town_named():
+    text = ("Rockets struck the cathedral in Shushi on Thursday. "
+            "Officials said a journalist was hurt while examining the damage done to the church by the first missile.")
+    got = _events(text, "2020-10-09")
+    assert {e.x_place_id for e in got} == {"shusha"}
+    assert any("hurt" in e.x_evidence or "hurt" in e.notes for e in got)
+
+
+def test_a_funeral_or_a_hospital_is_not_where_the_fighting_was():
+    text = ("Mourners carry the coffin of a soldier, killed on April 2 in fighting between the two armies, "
+            "at his funeral, held in Terter on April 3.")
+    got = _events(text, "2016-04-04")
+    assert all(e.x_place_id != "tartar" for e in got)
+
+
+def test_ground_it_claims_to_have_taken_is_a_reference_not_a_new_capture():
+    got = _events('Baku promised to strengthen the positions which it claimed to have "liberated" near Talish.', "2016-04-04")
+    assert not [e for e in got if e.sub_event_type == "Government regains territory"]
