@@ -550,6 +550,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     features = list({mm.target: mm for mm in mentions if not mm.is_place and mm.kind != UNLOCATED}.values())
     specific = [f for f in features if f.target not in ("@region",)]
     chosen = towns or specific or features
+    # villages the sentence counts in districts but does not name: each district too
+    chosen += [mm for mm in mentions if mm.ambiguous.startswith(RAYON_NOTE) and mm not in chosen]
     area_note = ""
     # The area only for news: a trigger with a day of its own, or one in the lede; never
     # a bare tally of deaths ("the war cost 6,500 lives"), which is no event.
@@ -640,7 +642,9 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
             _place_unlocated(fields, mm, within, event_date)
         elif mm.is_place:
             fields["x_place_id"] = mm.target
-            if _NEAR_BEFORE.search(s.text[max(0, mm.start - 40):mm.start]):
+            if mm.ambiguous.startswith(RAYON_NOTE):
+                fields["geo_precision"] = 3
+            elif _NEAR_BEFORE.search(s.text[max(0, mm.start - 40):mm.start]):
                 fields["geo_precision"] = 2
         else:
             fields["x_layer"] = feature_ref(mm.target, event_date)
@@ -865,7 +869,7 @@ def _the_town(s: _Sentence, clause: str, clause_start: int, recent_town) -> Ment
 def _container(sentence: str, mm: Mention, mentions: list[Mention]) -> bool:
     """Whether a town named "in X" right after villages of X's rayon only says where
     they are ("A, B and C in Fuzuli"): X is then no place of the event."""
-    if not mm.is_place or not _IN_BEFORE.search(sentence[max(0, mm.start - 10):mm.start]):
+    if not mm.is_place or mm.ambiguous.startswith(RAYON_NOTE) or not _IN_BEFORE.search(sentence[max(0, mm.start - 10):mm.start]):
         return False
     for other in mentions:
         if other.kind == UNLOCATED and 0 <= mm.start - other.end < 20:
@@ -881,15 +885,29 @@ def _container(sentence: str, mm: Mention, mentions: list[Mention]) -> bool:
 _RAYON_TOWNS = TOWN_OR_DISTRICT | {"martuni", "martakert", "hadrut", "askeran"}  # towns that name a rayon too
 
 
+RAYON_NOTE = "named as its district"  # a Mention's note: a rayon the map does not draw, placed at its main town
+_UNNAMED_VILLAGES_BEFORE = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|a number of|dozens of|many|more)\s+"
+    r"(?:more\s+|other\s+|nearby\s+)?(?:villages|settlements)\s+(?:in|of|across)\s+(?:the\s+)?"
+    r"(?:[\w-]+(?:\s*,\s*and\s+|\s*,\s*|\s+and\s+))*$", re.IGNORECASE)
+
+
 def _rayon_lists(sentence: str, mentions: list[Mention]) -> list[Mention]:
     """"in the Tartar, Jabrayil and Fuzuli regions": districts, not towns. A district
-    of the map becomes its area; a rayon the map does not draw is dropped."""
+    of the map becomes its area. A rayon the map does not draw is dropped, unless the
+    sentence counts villages in it that it does not name ("seven villages in the Tartar,
+    Jabrayil and Fuzulu regions"): then that rayon is the event's only place, and it goes
+    on its main town at the precision of a region (ACLED's geo precision 3)."""
     out = []
     for mm in mentions:
         if mm.is_place and mm.target in _RAYON_TOWNS and \
                 _RAYONS_AFTER.match(sentence[mm.end:mm.end + 80]):
+            unnamed = bool(_UNNAMED_VILLAGES_BEFORE.search(sentence[max(0, mm.start - 90):mm.start]))
             if mm.target in SEVEN_DISTRICTS:
-                out.append(Mention(mm.start, mm.end, mm.surface, f"@district:{mm.target}", "feature", ""))
+                out.append(Mention(mm.start, mm.end, mm.surface, f"@district:{mm.target}", "feature", RAYON_NOTE if unnamed else ""))
+            elif unnamed:
+                out.append(Mention(mm.start, mm.end, mm.surface, mm.target, "place",
+                                   f"{RAYON_NOTE}: the {mm.surface} district, placed at its main town"))
             continue
         out.append(mm)
     return out

@@ -443,3 +443,17 @@ def test_a_funeral_or_a_hospital_is_not_where_the_fighting_was():
 def test_ground_it_claims_to_have_taken_is_a_reference_not_a_new_capture():
     got = _events('Baku promised to strengthen the positions which it claimed to have "liberated" near Talish.', "2016-04-04")
     assert not [e for e in got if e.sub_event_type == "Government regains territory"]
+
+
+def test_villages_counted_but_not_named_in_districts_give_each_district():
+    text = ("On October 3 Azerbaijani forces took Talish back, together with seven villages in the Tartar, "
+            "Jabrayil and Fuzuli regions.")
+    got = _events(text, "2020-10-04")
+    where = {e.x_place_id or e.x_layer.split(":")[0] for e in got}
+    assert "tartar" in where  # a rayon the map does not draw: on its main town ...
+    tartar = next(e for e in got if e.x_place_id == "tartar")
+    assert tartar.geo_precision == 3 and "district" in tartar.notes  # ... at a region's precision, and says so
+    assert any(e.x_layer.startswith("seven_districts") for e in got)
+    # named villages "in the Fuzuli region" are placed; the district is only where they are
+    got = _events("Azerbaijani forces took the villages of Horovlu and Mahmudlu in the Jabrayil region on October 3.", "2020-10-04")
+    assert got and not [e for e in got if e.x_layer.startswith("seven_districts")]
