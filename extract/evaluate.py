@@ -63,7 +63,7 @@ KIND_TO_ACLED: dict[str, set[tuple[str, str]]] = {
                 ("Protests", "Excessive force against protesters"), ("Riots", "Violent demonstration"),
                 ("Riots", "Mob violence")},
 }
-VIOLENT_TYPES = {"Battles", _ER, "Violence against civilians"}
+VIOLENT_TYPES = {"Battles", _ER, "Violence against civilians", "Riots"}  # ACLED's political violence
 KINDS = (*KIND_TO_ACLED, "casualties")
 
 # The development set's cover names for lines and areas, by layer feature.

@@ -255,6 +255,9 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
             break
     if not candidates:
         return blocked
+    if any(c[3].event_type in _VIOLENT_PAIR for c in candidates):
+        # "explosions shook the city as it came under shelling": the shelling says what they were
+        candidates = [c for c in candidates if c[3].name != "explosion_reported"]
     candidates.sort(key=lambda c: c[:3])
     fired = [(c[3], c[4]) for c in candidates]
     if fired[0][0].name == "protest" and any(r.name == "riot" for r, _ in fired):
@@ -561,6 +564,10 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     if not chosen and not named_any and (town := _the_town(s, clause, ca, recent_town)) is not None:
         chosen = [town]
         conf *= 0.85
+    if not chosen and not named_any and not dated_here and rule.name != "casualties" and (prev := _previous_place(result, article, s, event_date)) is not None:
+        chosen = [prev]  # "On Friday, protesters blocked the road near Kirants ... Protesters threw stones at the police."
+        conf *= 0.8
+        area_note = f"the sentence names no place: placed at {prev.surface}, where the sentence before in its paragraph put its event"
     area = _area_for(event_type, sub_type, areas, soldiers=bool(SOLDIER_RX.search(clause)))
     if not chosen and not named_any and area is not None and lede_or_dated:
         # No place in the sentence at all: the area the report is about, less sure.
@@ -850,6 +857,20 @@ def _recent_town(mentions: list[Mention], article: Article, pos: int, dateline_f
     return last
 
 
+def _previous_place(result: ExtractionResult, article: Article, s: _Sentence, day: dt.date) -> Mention | None:
+    """The town or village where the sentence just before ``s``, in the same paragraph,
+    put an event of the same day: where a sentence that names no place goes on."""
+    if not result.events:
+        return None
+    last = result.events[-1]
+    if not last.x_place_id or last.event_date != day or last.x_evidence_end > s.start:
+        return None
+    between = article.text[last.x_evidence_end:s.start]
+    if "\n\n" in between or len(between) > 400:
+        return None
+    return Mention(0, 0, last.location, last.x_place_id, "place", "")
+
+
 def _the_town(s: _Sentence, clause: str, clause_start: int, recent_town) -> Mention | None:
     """The place "the city", "the town" or "the regional capital" in ``clause`` means
     (the dateline's town, else the last named); for "the church", "the hospital" and
@@ -967,11 +988,14 @@ def _add_to_earlier(result: ExtractionResult, chosen: list[Mention], day: dt.dat
     if len(chosen) != 1:
         return False
     target = chosen[0].target
-    for i, e in enumerate(result.events):
-        if e.event_date == day and (e.x_place_id == target or (not chosen[0].is_place and e.x_layer == feature_ref(target, day))):
-            _note_casualties(result, i, fatalities, sentence)
-            return True
-    return False
+    here = [i for i, e in enumerate(result.events)
+            if e.event_date == day and (e.x_place_id == target or (not chosen[0].is_place and e.x_layer == feature_ref(target, day)))]
+    if not here:
+        return False
+    # the casualties of violence there that day, if any (a riot's, not the protest's before it)
+    violent = [i for i in here if result.events[i].event_type in _FRONT_TYPES | {"Violence against civilians", "Riots"}]
+    _note_casualties(result, (violent or here)[0], fatalities, sentence)
+    return True
 
 
 def _note_casualties(result: ExtractionResult, index: int, fatalities: int, sentence: str) -> None:

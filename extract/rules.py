@@ -50,6 +50,11 @@ RULES: tuple[Rule, ...] = (
          "Explosions/Remote violence", "Remote explosive/landmine/IED", 0.75),
     Rule("accidental_explosion", _rx(r"\b(?:explosions?|exploded|blasts?|blew up|fire broke out)\b[^.;]{0,80}\b(?:fuel|petrol|gas(?:oline)? station|depot|warehouse|storage|tank)\b|\b(?:fuel|petrol|gas(?:oline)?) (?:depot|station|warehouse|storage)\b[^.;]{0,60}\b(?:explosion|exploded|blast|blew up)\b"),
          "Strategic developments", "Other", 0.7),
+    # explosions heard or reported with no cause or target given: a development to note, not an attack
+    Rule("explosion_reported", _rx(r"\b(?:explosions?|blasts?|detonations?)\s+(?:were|was|had been|have been)\s+(?:heard|reported|recorded)\b"
+                                   r"|\b(?:heard|reported)\s+(?:several\s+|two\s+|three\s+|a series of\s+|loud\s+|powerful\s+)*(?:explosions|blasts)\b"
+                                   r"|\b(?:explosions?|blasts?)\s+(?:rocked|shook)\b"),
+         "Strategic developments", "Other", 0.55),
     Rule("protest", _rx(r"\b(?:protested|protesting|rallied|demonstrated|picketed|picketing|took to the streets|marched)\b"
                         r"|\b(?:held|hold|holding|staged|staging|organi[sz]ed|began|continued|joined)\s+(?:a |an |the )?(?:\w+ )?(?:protests?|rall(?:y|ies)|demonstrations?|sit-ins?|pickets?)\b"
                         r"|\b(?:protests?|rall(?:y|ies)|demonstrations?|sit-ins?|pickets?)\s+(?:\w+\s+){0,3}(?:is|are|was|were|has|have|had)\s+(?:now\s+)?(?:been\s+)?(?:under way|held|staged|taking place|going on|gone on|continu\w+|lasted|entered)\b"

@@ -457,3 +457,27 @@ def test_villages_counted_but_not_named_in_districts_give_each_district():
     # named villages "in the Fuzuli region" are placed; the district is only where they are
     got = _events("Azerbaijani forces took the villages of Horovlu and Mahmudlu in the Jabrayil region on October 3.", "2020-10-04")
     assert got and not [e for e in got if e.x_layer.startswith("seven_districts")]
+
+
+def test_explosions_heard_are_noted_without_a_cause():
+    got = _events("Several explosions were heard near Kirants on Friday, police said.", "2024-04-27")
+    assert [(e.event_type, e.sub_event_type, e.x_place_id) for e in got] == [("Strategic developments", "Other", got[0].x_place_id)]
+    assert got[0].location.startswith("Kirants")
+    assert not _events("No explosions were heard in Kirants on Friday.", "2024-04-27")
+    # explosions that a shelling explains are the shelling
+    got = _events("Explosions shook Stepanakert on Sunday as the city came under heavy shelling.", "2020-10-04")
+    assert [e.sub_event_type for e in got] == ["Shelling/artillery/missile attack"]
+
+
+def test_a_sentence_with_no_place_goes_on_where_its_paragraph_was():
+    text = ("On Friday, protesters blocked the road near Kirants. Protesters threw stones at the police. "
+            "Two police officers were hurt in the riots.\n\nThe talks went on in Brussels on Friday.")
+    got = _events(text, "2024-04-27")
+    riot = [e for e in got if e.event_type == "Riots"]
+    assert len(riot) == 1 and riot[0].location.startswith("Kirants") and "sentence before" in riot[0].notes
+    assert "hurt" in riot[0].notes  # the riot's casualties, not the protest's
+    protest = [e for e in got if e.event_type == "Protests"]
+    assert protest and "hurt" not in protest[0].notes
+    # a new paragraph does not inherit the place
+    got = _events("Protesters blocked the road near Kirants on Friday.\n\nProtesters threw stones at the police.", "2024-04-27")
+    assert not [e for e in got if e.event_type == "Riots" and e.location.startswith("Kirants")]
