@@ -267,6 +267,11 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
 
 
 _VIOLENT_PAIR = {"Battles", "Explosions/Remote violence"}
+_DATE_RIGHT_AFTER = re.compile(r"\s+(?:on|in)\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?(?:\s+\d{1,2}\b)?",
+                               re.IGNORECASE)
+# a date that another action in the clause owns: "the deal the two sides reached on April 5"
+_DATE_OWNER_BEFORE = re.compile(r"\b(?:reached|signed|agreed|declared|announced|struck|brokered|concluded)\s+(?:\w+\s+){0,1}(?:on|in)\s+(?:the\s+)?$",
+                                re.IGNORECASE)
 _COORDINATE_BEFORE = re.compile(r"(?:,\s+(?:and|but|yet)|;)\s+$", re.IGNORECASE)
 _RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|where|whom|that)\s+$", re.IGNORECASE)
 
@@ -340,6 +345,12 @@ def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_spans: list
                 antecedent[clause] = before[-1]
             own.append((rule, m, clause))
             continue
+        if clause == main_clause and rule.name == "agreement" and _DATE_RIGHT_AFTER.match(sentence, m.end()) \
+                and not any(r.name == "agreement" for r, _ in shared):
+            # "keeps breaching the ceasefire agreement the two sides reached on April 5":
+            # the agreement, with a day of its own, is an event too
+            shared.append((rule, m))
+            continue
         if clause == main_clause:
             # shelling and fighting reported as two actions ("shelled and stormed positions"): both
             if {rule.event_type, main_rule.event_type} == _VIOLENT_PAIR and _conjoined(sentence, main_m, m) \
@@ -383,7 +394,8 @@ _REGION_AS_ACTOR_AFTER = re.compile(
     r"(?:'s)?\s+(?:armenian\s+)?(?:military|forces|troops|army|side|separatists?|rebels?|leadership|authorities|"
     r"officials?|government|armenians|fighters|defen[cs]e army)\b", re.IGNORECASE)
 _REGION_AS_TOPIC_BEFORE = re.compile(
-    r"\b(?:over|about|on the status of|the status of|settlement of|the future of)\s+(?:the\s+)?"
+    r"\b(?:(?:army|military|ministry(?: of \w+)?|forces|government|authorities|president|ombudsman|republic|leadership|"
+    r"parliament|people|armenians) of|over|about|on the status of|the status of|settlement of|the future of)\s+(?:the\s+)?"
     r"(?:(?:contested|disputed|breakaway|mountainous|separatist)\s+){0,2}(?:region\s+of\s+)?$", re.IGNORECASE)
 
 
@@ -503,7 +515,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         elif _PEACEFUL_TRANSFER.search(s.text):
             event_type, sub_type = "Strategic developments", "Non-violent transfer of territory"
     # -- date
-    clause_dates = [d for d in dates if ca <= d.start < cb] or [d for d in dates if d.start < ca] \
+    # a date another action owns ("breaching the truce the two sides reached on April 5") is not this one's
+    dates = [d for d in dates if d.start < m.start() or not _DATE_OWNER_BEFORE.search(s.text[max(0, d.start - 30):d.start])
+             or _DATE_OWNER_BEFORE.search(m.group(0) + " on ")]
+    clause_dates = [d for d in dates if 0 <= d.start - m.end() <= 8 and _DATE_RIGHT_AFTER.match(s.text, m.end())] \
+        or [d for d in dates if ca <= d.start < cb] or [d for d in dates if d.start < ca] \
         or [d for d in dates if not (_RELATIVE_LEAD.match(s.text, cb) and _has_trigger(s.text[cb:d.start]))]
     scheduled = rule is SCHEDULED_HANDOVER
     deadlines = clause_dates if scheduled else []

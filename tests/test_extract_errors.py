@@ -481,3 +481,20 @@ def test_a_sentence_with_no_place_goes_on_where_its_paragraph_was():
     # a new paragraph does not inherit the place
     got = _events("Protesters blocked the road near Kirants on Friday.\n\nProtesters threw stones at the police.", "2024-04-27")
     assert not [e for e in got if e.event_type == "Riots" and e.location.startswith("Kirants")]
+
+
+def test_a_truce_named_with_its_own_day_inside_a_violation_is_an_agreement_too():
+    text = ("Fighting went on along the line of contact on April 20. The Karabakh military charged on Tuesday that Azerbaijan "
+            "keeps breaching the ceasefire agreement the two sides reached on April 5.")
+    got = _events(text, "2016-04-27")
+    kinds = {(e.sub_event_type, e.event_date) for e in got}
+    assert ("Agreement", dt.date(2016, 4, 5)) in kinds
+    # the breach is not dated by the day the truce was reached
+    assert ("Armed clash", dt.date(2016, 4, 5)) not in kinds and ("Armed clash", dt.date(2016, 4, 26)) in kinds
+
+
+def test_punitive_operations_of_an_army_named_after_the_region_are_fighting_on_the_front():
+    text = ("The Defense Army of Nagorno-Karabakh says its punitive operations on Tuesday inflicted losses on "
+            "Azerbaijani troops along the line of contact.")
+    got = _events(text, "2016-04-27")
+    assert [(e.sub_event_type, e.x_layer.split(":")[0]) for e in got] == [("Armed clash", "contact_line")]
