@@ -272,6 +272,7 @@ _DATE_RIGHT_AFTER = re.compile(r"\s+(?:on|in)\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd
 # a date that another action in the clause owns: "the deal the two sides reached on April 5"
 _DATE_OWNER_BEFORE = re.compile(r"\b(?:reached|signed|agreed|declared|announced|struck|brokered|concluded)\s+(?:\w+\s+){0,1}(?:on|in)\s+(?:the\s+)?$",
                                 re.IGNORECASE)
+_SUBORDINATOR_BEFORE = re.compile(r"\b(?:after|before|since|following|while|whereas|although|though)\s+$", re.IGNORECASE)
 _COORDINATE_BEFORE = re.compile(r"(?:,\s+(?:and|but|yet)|;)\s+$", re.IGNORECASE)
 _RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|where|whom|that)\s+$", re.IGNORECASE)
 
@@ -559,6 +560,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     mentions = [mm for mm in mentions if not _speaker_place(s.text, mm)]
     if event_type in _FRONT_TYPES or event_type == "Violence against civilians":
         mentions = [mm for mm in mentions if not _DESTINATION_BEFORE.search(s.text[max(0, mm.start - 50):mm.start])]
+    # the places of the trigger's own clause, when it has some: "The meeting in Yevlakh came
+    # after local forces in Nagorno-Karabakh accepted a ceasefire" puts the ceasefire in Karabakh
+    own_clause = [mm for mm in mentions if ca <= mm.start < cb]
+    if own_clause and len(own_clause) < len(mentions) and _SUBORDINATOR_BEFORE.search(s.text[max(0, ca - 14):ca]):
+        mentions = own_clause
     governed = _governed(s.text, m, mentions)
     if governed:
         mentions = governed

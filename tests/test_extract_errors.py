@@ -498,3 +498,18 @@ def test_punitive_operations_of_an_army_named_after_the_region_are_fighting_on_t
             "Azerbaijani troops along the line of contact.")
     got = _events(text, "2016-04-27")
     assert [(e.sub_event_type, e.x_layer.split(":")[0]) for e in got] == [("Armed clash", "contact_line")]
+
+
+def test_a_subordinate_clause_keeps_its_own_place():
+    text = ("The meeting in the Azerbaijani city of Yevlakh on Thursday came after local Armenian forces in "
+            "Nagorno-Karabakh accepted a ceasefire.")
+    got = _events(text, "2023-09-21")
+    where = {e.sub_event_type: e.location for e in got}
+    assert where.get("Agreement") == "Nagorno-Karabakh"  # the ceasefire was accepted in Karabakh ...
+    assert where.get("Other", "").startswith("Yevlakh")  # ... the meeting was held in Yevlakh
+
+
+def test_attacks_launched_on_soldiers_and_civilians_are_fighting():
+    got = _events("On September 27 Armenia launched attacks on Azerbaijani civilians and soldiers along the line of contact.",
+                  "2020-10-04")
+    assert [(e.sub_event_type, e.event_date) for e in got] == [("Armed clash", dt.date(2020, 9, 27))]
