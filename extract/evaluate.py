@@ -250,7 +250,8 @@ class _Places:
         return names | {_loose(n) for n in names} | {f"@id:{i}" for i in ids}
 
 
-_CASUALTY_WORDS = re.compile(r"\b(?:killed|died|dead|deaths?|wounded|injured|hurt|casualt\w*|fatalit\w*|lives)\b", re.IGNORECASE)
+# "inflicted losses in personnel" reports casualties without a figure
+_CASUALTY_WORDS = re.compile(r"\b(?:killed|died|dead|deaths?|wounded|injured|hurt|casualt\w*|fatalit\w*|lives|losses)\b", re.IGNORECASE)
 
 
 def _kind_ok(kind: str, e: Event) -> bool:
@@ -259,13 +260,39 @@ def _kind_ok(kind: str, e: Event) -> bool:
     return (e.event_type, e.sub_event_type) in KIND_TO_ACLED[kind]
 
 
+TYPO_MIN_LENGTH = 8  # names this long that differ by one letter are one name misspelt
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one inserted, dropped or changed letter, or two
+    neighbours swapped (the report's "Asahgi Sirik" for Ashaghi/Aşağı Sirik)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def _same_place(label_names: set[str], event_names: set[str]) -> bool:
+    """Whether a label and an event name one place: a shared name, alias or gazetteer id,
+    or, for names of at least :data:`TYPO_MIN_LENGTH` letters, one letter apart (a label
+    keeps the text's spelling, and texts misspell)."""
+    if label_names & event_names:
+        return True
+    loose = lambda names: [n for n in names if n.startswith("~") and len(n) > TYPO_MIN_LENGTH]  # noqa: E731
+    return any(_one_edit_apart(a, b) for a in loose(label_names) for b in loose(event_names))
+
+
 def score_article(labels: list[Label], events: list[Event], places: _Places, article: str) -> ArticleScore:
     """Match one report's events to its labels (see the module docstring)."""
     out = ArticleScore(article, labels, events)
     enames = [places.event_names(e) for e in events]
     used: set[int] = set()
     lnames = [places.label_names(lab) for lab in labels]
-    out.places_found = sum(any(ln & en for en in enames) for ln in lnames)
+    out.places_found = sum(any(_same_place(ln, en) for en in enames) for ln in lnames)
     pairs: dict[int, int] = {}
     # same date first, then any date, so that a dated match is never taken by an undated one
     order = sorted(range(len(labels)), key=lambda i: labels[i].kind == "casualties")
@@ -276,7 +303,7 @@ def score_article(labels: list[Label], events: list[Event], places: _Places, art
                 continue
             for j, e in enumerate(events):
                 consuming = lab.kind != "casualties"
-                if (consuming and j in used) or not (lnames[i] & enames[j]) or not _kind_ok(lab.kind, e):
+                if (consuming and j in used) or not _same_place(lnames[i], enames[j]) or not _kind_ok(lab.kind, e):
                     continue
                 if want_same_date and lab.date and e.event_date.isoformat() != lab.date:
                     continue
@@ -288,7 +315,7 @@ def score_article(labels: list[Label], events: list[Event], places: _Places, art
         if i in pairs:
             out.matched.append((lab, events[pairs[i]]))
             continue
-        at_place = [e for j, e in enumerate(events) if lnames[i] & enames[j]]
+        at_place = [e for j, e in enumerate(events) if _same_place(lnames[i], enames[j])]
         if not at_place:
             why = "no event at this place"
         elif not any(_kind_ok(lab.kind, e) for e in at_place):

@@ -227,6 +227,8 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
                 why = ""  # "the ministry denied shelling X": kept, as that side's denial (extract.claims)
             if not why and rule.name in ("territory", "handover") and REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
                 why = "a reference to an earlier event"  # "positions which it claimed to have liberated"
+            if not why and rule.event_type in _VIOLENT_PAIR and _ENDED_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
+                why = "the end of fighting, not fighting"  # "the ceasefire ended heavy fighting"
             if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
                 why = "people captured, not territory"
             if not why and m.start() < concessive_end:
@@ -273,6 +275,8 @@ _DATE_RIGHT_AFTER = re.compile(r"\s+(?:on|in)\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd
 _DATE_OWNER_BEFORE = re.compile(r"\b(?:reached|signed|agreed|declared|announced|struck|brokered|concluded)\s+(?:\w+\s+){0,1}(?:on|in)\s+(?:the\s+)?$",
                                 re.IGNORECASE)
 _SUBORDINATOR_BEFORE = re.compile(r"\b(?:after|before|since|following|while|whereas|although|though)\s+$", re.IGNORECASE)
+_ENDED_BEFORE = re.compile(r"\b(?:ended|halted|stopped|end to|an end to|ending|halting|stopping)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
+_ONGOING_BEFORE = re.compile(r"\b(?:keeps?|continues? to|is still|are still|still)\s+(?:on\s+)?$", re.IGNORECASE)
 _COORDINATE_BEFORE = re.compile(r"(?:,\s+(?:and|but|yet)|;)\s+$", re.IGNORECASE)
 _RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|where|whom|that)\s+$", re.IGNORECASE)
 
@@ -362,9 +366,12 @@ def _jobs(sentence: str, fired: list[tuple[Rule, re.Match]], mention_spans: list
             continue
         if any(clause[0] <= p < clause[1] for p in mention_starts):
             own.append((rule, m, clause))
-        elif rule.event_type != main_rule.event_type and _COORDINATE_BEFORE.search(sentence[max(0, clause[0] - 8):clause[0]]):
+        elif rule.event_type != main_rule.event_type and (_COORDINATE_BEFORE.search(sentence[max(0, clause[0] - 8):clause[0]])
+                                                          or any(clause[0] <= d < clause[1] for d in date_starts)):
             # "Azerbaijan declared a ceasefire ..., yet Armenian forces reported that fighting
-            # went on": a main clause of its own, of another kind, placed as its sentence allows
+            # went on", "dissolved it on September 28, following the offensive of September
+            # 19-20": a clause of its own, of another kind (and its own day), placed as its
+            # sentence allows
             own.append((rule, m, clause))
     taken = [c for _, _, c in own]
     in_main = lambda p: not any(a <= p < b for a, b in taken)  # noqa: E731
@@ -532,6 +539,9 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
         event_date, precision, date_text, date_conf = d.date, d.precision, d.text, 1.0 if d.precision == 1 else 0.8
         if d.precision == 1:
             context_date = (d.date, 1, d.text, 0.85)
+    elif published is not None and _ONGOING_BEFORE.search(s.text[max(0, m.start() - 30):m.start()]):
+        # "Azerbaijan keeps breaching the ceasefire": going on as the report is written
+        event_date, precision, date_text, date_conf = published, 1, f"ongoing at the report of {published.isoformat()}", 0.85
     elif has_year_only(clause):
         result.unplaced.append(_unplaced(rule, event_type, sub_type, s, "dated only by a year or as years ago: not an event date", actor1, actor2))
         return context_date

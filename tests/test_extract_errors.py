@@ -513,3 +513,36 @@ def test_attacks_launched_on_soldiers_and_civilians_are_fighting():
     got = _events("On September 27 Armenia launched attacks on Azerbaijani civilians and soldiers along the line of contact.",
                   "2020-10-04")
     assert [(e.sub_event_type, e.event_date) for e in got] == [("Armed clash", dt.date(2020, 9, 27))]
+
+
+def test_an_institution_dissolved_on_a_day_and_the_offensive_before_it_are_two_events():
+    text = ("Samvel Shahramanyan, its last president, dissolved it on September 28, following the rapid Azerbaijani "
+            "offensive of September 19 that took Nagorno-Karabakh back.")
+    got = _events(text, "2023-10-04")
+    assert {(e.sub_event_type, e.event_date) for e in got} >= {("Other", dt.date(2023, 9, 28)), ("Armed clash", dt.date(2023, 9, 19))}
+
+
+def test_fighting_a_truce_ended_is_not_new_fighting_and_a_breach_that_goes_on_is_dated_to_the_report():
+    got = _events("That ceasefire, agreed in Moscow on April 5, ended heavy fighting along the line of contact.", "2016-04-27")
+    assert not [e for e in got if e.event_type == "Battles"]
+    got = _events("Fighting broke out along the line of contact on April 2. The Karabakh military said Azerbaijan keeps "
+                  "breaching the truce.", "2016-04-27")
+    assert dt.date(2016, 4, 27) in {e.event_date for e in got if e.event_type == "Battles"}
+
+
+def test_people_leaving_en_masse_patients_brought_out_and_supplies_cut_again():
+    got = _events("This week residents of the Kalbajar district started leaving en masse.", "2020-11-15")
+    assert [(e.sub_event_type, e.location.split(" / ")[-1]) for e in got] == [("Other", "Kalbajar")]
+    got = _events("On Monday the ICRC brought 24 sick patients out across the Lachin corridor.", "2023-07-25")
+    assert [e.x_layer.split(":")[0] for e in got] == ["lachin_corridor"]
+    got = _events("Azerbaijan cut the gas to Nagorno-Karabakh on March 8. Supplies came back on March 19 but were cut "
+                  "again on March 21.", "2022-12-14")
+    assert dt.date(2022, 3, 21) in {e.event_date for e in got}
+
+
+def test_the_evaluator_forgives_one_misspelt_letter_in_long_names_only():
+    from extract.evaluate import _one_edit_apart, _same_place
+    assert _one_edit_apart("asahgi sirik", "asagi sirik") and _one_edit_apart("ashagi sirik", "ashgai sirik")
+    assert not _one_edit_apart("horovlu", "horadiz")
+    assert _same_place({"~asahgi sirik"}, {"~asagi sirik"})
+    assert not _same_place({"~tegh"}, {"~tech"})  # short names must match exactly

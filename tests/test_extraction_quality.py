@@ -15,10 +15,10 @@ from extract.evaluate import evaluate_folder, read_labels
 
 DEVSET = Path(__file__).parent / "data" / "devset"
 
-MIN_EVENT_RECALL = 0.73
-MIN_PRECISION = 0.83
-MIN_PLACE_RECALL = 0.88
-MIN_DATE_ACCURACY = 0.88
+MIN_EVENT_RECALL = 0.89
+MIN_PRECISION = 0.91
+MIN_PLACE_RECALL = 0.95
+MIN_DATE_ACCURACY = 0.90
 
 
 @pytest.fixture(scope="module")
