@@ -32,7 +32,7 @@ from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, 
 from .unlocated import unlocated_names
 from .rules import (
     CIVILIAN_RX, DEADLINE, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SCHEDULED_HANDOVER, SHELLING_WORDS, SOLDIER_RX, Rule,
-    REFERENCE, negated_or_hypothetical, requested,
+    REFERENCE, may_match, negated_or_hypothetical, requested,
 )
 
 log = logging.getLogger(__name__)
@@ -220,6 +220,8 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     celebration = bool(CELEBRATION.search(sentence))
     for order, rule in enumerate(RULES):
         fast = rule.lower if same_length else None
+        if not may_match(rule, low):
+            continue
         for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
             a, b = _clause_bounds(sentence, m.start())
             why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)

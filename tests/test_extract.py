@@ -225,3 +225,24 @@ def test_people_captured_are_not_territory_taken():
 def test_civilian_shot_by_a_sniper_is_violence_against_civilians():
     events = _one("A civilian was wounded by sniper fire in Martuni on Tuesday.").events
     assert [(e.event_type, e.sub_event_type) for e in events] == [("Violence against civilians", "Attack")]
+
+
+def test_the_rule_prefilter_never_hides_a_match():
+    """``may_match`` skips a rule's scan only when the sentence lacks every literal the
+    rule's matches must contain: checked on every sentence of the test reports."""
+    from extract.pipeline import split_sentences
+    from extract.rules import RULES, _PREFILTER, may_match
+
+    assert sum(v is not None for v in _PREFILTER.values()) >= len(RULES) - 2  # most rules are prefiltered
+    texts = [p.read_text(encoding="utf-8") for p in (Path(__file__).parent / "data").rglob("*.txt")]
+    checked = 0
+    for text in texts:
+        for s in split_sentences(text):
+            low = s.text.lower()
+            for rule in RULES:
+                if rule.pattern.search(s.text):
+                    assert may_match(rule, low), (rule.name, s.text)
+                    checked += 1
+    assert checked > 300
+    # and it does skip: a sentence with none of the words
+    assert not may_match(next(r for r in RULES if r.name == "protest"), "the weather was mild on tuesday.")
