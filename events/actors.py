@@ -6,6 +6,7 @@ the table follows it. Each actor has the patterns that name it in reports.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -82,21 +83,24 @@ _COMPILED = [(a, re.compile("|".join(f"(?:{p})" for p in a.patterns), re.IGNOREC
 _COMPILED_SOURCES = [(re.compile(p, re.IGNORECASE), name) for p, name in SOURCE_PATTERNS.items()]
 
 
-def actors_in(text: str) -> list[tuple[int, Actor]]:
-    """Actors named in ``text``, as (offset, actor), in order of first mention."""
+@functools.lru_cache(maxsize=256)
+def actors_in(text: str) -> tuple[tuple[int, Actor], ...]:
+    """Actors named in ``text``, as (offset, actor), in order of first mention (cached:
+    the extractor asks once per event, and a sentence often reports several)."""
     found = []
     for actor, rx in _COMPILED:
         m = rx.search(text)
         if m:
             found.append((m.start(), actor))
-    return sorted(found, key=lambda t: t[0])
+    return tuple(sorted(found, key=lambda t: t[0]))
 
 
-def sources_in(text: str) -> list[str]:
-    """Named sources (officials, ministries) cited in ``text``, in order."""
+@functools.lru_cache(maxsize=256)
+def sources_in(text: str) -> tuple[str, ...]:
+    """Named sources (officials, ministries) cited in ``text``, in order (cached)."""
     found = []
     for rx, name in _COMPILED_SOURCES:
         m = rx.search(text)
         if m:
             found.append((m.start(), name))
-    return [n for _, n in sorted(found)]
+    return tuple(n for _, n in sorted(found))

@@ -15,6 +15,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .prefilter import may_contain_match, required_literals
+
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
     "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
@@ -111,6 +113,9 @@ def _resolve(kind: str, m: re.Match, ref: dt.date | None) -> tuple[dt.date, int]
     return None
 
 
+_NEEDLES: dict[str, tuple[str, ...] | None] = {kind: required_literals(rx) for kind, rx in _PATTERNS}
+
+
 def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
     """Every date expression in ``text`` resolved against ``reference`` (the
     publication date), left to right, without overlaps. Expressions that need a
@@ -119,7 +124,10 @@ def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
     if not _MAYBE_DATE.search(text):
         return found
     taken = bytearray(len(text))  # characters already part of a date: linear, however many dates
+    low = text.lower()
     for kind, rx in _PATTERNS:
+        if not may_contain_match(_NEEDLES[kind], low):
+            continue  # no word this pattern needs (extract.prefilter)
         for m in rx.finditer(text):
             if any(taken[m.start():m.end()]):
                 continue

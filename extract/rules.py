@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .prefilter import may_contain_match, required_literals
+
 SHELLING_WORDS = (
     r"shell(?:ed|ing|s)?|artillery|mortars?|rockets?|missiles?|grad|smerch|polonez|howitzers?|"
     r"cluster (?:munitions?|bombs?)|bombard\w*|under (?:heavy |intense |mass |constant )?(?:artillery )?fire|"
@@ -106,67 +108,13 @@ DEADLINE = _rx(r"\bby\s+(?:the\s+)?(?:end of\s+)?(?:(?:jan|feb|mar|apr|may|jun|j
 _LOWER: dict[str, re.Pattern] = {r.name: re.compile(r.pattern.pattern) for r in RULES if "(?-i" not in r.pattern.pattern}
 
 
-def _required_literals(items: list) -> list[str] | None:
-    """Literal texts one of which every match of a parsed pattern sequence contains,
-    chosen to be as long (as selective) as the pattern allows, or ``None`` when the
-    pattern has none (see :func:`_prefilter`)."""
-    from re import _constants as sre  # the parser's own opcodes (CPython's re package)
-
-    def one(op, av) -> list[str] | None:
-        if op is sre.SUBPATTERN:
-            return _required_literals(list(av[3].data))
-        if op is sre.BRANCH:
-            out: list[str] = []
-            for alternative in av[1]:
-                found = _required_literals(list(alternative.data))
-                if found is None:
-                    return None
-                out += found
-            return out
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-            return _required_literals(list(av[2].data))
-        return None
-
-    best: list[str] | None = None
-    i = 0
-    while i < len(items):
-        op, av = items[i]
-        if op is sre.LITERAL:
-            run = ""
-            while i < len(items) and items[i][0] is sre.LITERAL:
-                run += chr(items[i][1])
-                i += 1
-            found = [run]
-        else:
-            found = one(op, av)
-            i += 1
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
-            best = found
-    return best
-
-
-def _prefilter(pattern: re.Pattern) -> tuple[str, ...] | None:
-    """Substrings of which a lower-cased sentence must hold one for ``pattern`` to match
-    it: a few ``in`` tests instead of a regular-expression scan for most sentences."""
-    try:
-        from re import _parser
-
-        found = _required_literals(list(_parser.parse(pattern.pattern).data))
-    except Exception:  # another Python's internals: no prefilter, the same results
-        return None
-    if not found or min(map(len, found)) < 2 or any(n != n.lower() for n in found):
-        return None  # tested on lower-cased text: an upper-case literal would never be found
-    return tuple(sorted(set(found)))
-
-
-_PREFILTER: dict[str, tuple[str, ...] | None] = {r.name: _prefilter(r.pattern) for r in RULES}
+_PREFILTER: dict[str, tuple[str, ...] | None] = {r.name: required_literals(r.pattern) for r in RULES}
 
 
 def may_match(rule: Rule, low: str) -> bool:
     """Whether ``rule`` can match the lower-cased sentence ``low`` (``False`` only when
     it certainly cannot)."""
-    needles = _PREFILTER.get(rule.name)
-    return needles is None or any(n in low for n in needles)
+    return may_contain_match(_PREFILTER.get(rule.name), low)
 
 # A trigger inside a reference to the past ("the areas it captured") reports nothing new.
 # "32 captured", "captured two soldiers": people taken, not ground.
