@@ -68,4 +68,9 @@ def required_literals(pattern: re.Pattern) -> tuple[str, ...] | None:
 def may_contain_match(needles: tuple[str, ...] | None, low: str) -> bool:
     """Whether a pattern whose :func:`required_literals` are ``needles`` can match the
     lower-cased text ``low`` (``False`` only when it certainly cannot)."""
-    return needles is None or any(n in low for n in needles)
+    if needles is None:
+        return True
+    for needle in needles:  # a plain loop: no generator to build per call
+        if needle in low:
+            return True
+    return False

@@ -114,7 +114,7 @@ _PREFILTER: dict[str, tuple[str, ...] | None] = {r.name: required_literals(r.pat
 def may_match(rule: Rule, low: str) -> bool:
     """Whether ``rule`` can match the lower-cased sentence ``low`` (``False`` only when
     it certainly cannot)."""
-    return may_contain_match(_PREFILTER.get(rule.name), low)
+    return may_contain_match(_PREFILTER[rule.name], low)
 
 # A trigger inside a reference to the past ("the areas it captured") reports nothing new.
 # "32 captured", "captured two soldiers": people taken, not ground.
