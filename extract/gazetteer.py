@@ -141,9 +141,14 @@ class Gazetteer:
         # First word -> longest name (in words) starting with it: lets find() try only the
         # n-grams that can match, instead of one regex with a thousand alternatives.
         self._longest: dict[str, int] = {}
+        # and every leading run of two or more words of a name: find() extends a match
+        # word by word only while it can still become a name ("the" stops at "the city")
+        self._name_prefixes: set[str] = set()
         for key in names:
             words = key.split(" ")
             self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+            for k in range(2, len(words)):
+                self._name_prefixes.add(" ".join(words[:k]))
         self.place_lonlat = {str(row.get("id")): (row.geometry.x, row.geometry.y) for row in places}
         # Curated places by transliteration key, where the key names one place only.
         loose: dict[str, set[str]] = {}
@@ -214,16 +219,21 @@ class Gazetteer:
         while i < len(tokens):
             longest = self._longest.get(tokens[i][2], 0)
             hit = None
-            for n in range(min(longest, len(tokens) - i), 0, -1):
-                if n > 1 and not _joined(joinable, i, n):
-                    continue  # words separated by more than spaces or hyphens
-                key = " ".join(t[2] for t in tokens[i:i + n])
+            key, n = tokens[i][2], 1
+            while longest:
                 entry = self._names.get(key)
                 if entry is None and key.endswith("'s"):
                     entry = self._names.get(key[:-2])  # "Yerevan's"
                 if entry is not None:
-                    hit = (n, entry)
+                    hit = (n, entry)  # the longest so far; a longer one may follow
+                # one more word, if only spaces or hyphens separate it and a name still can
+                if n >= longest or i + n >= len(tokens) or not joinable[i + n - 1]:
                     break
+                longer = f"{key} {tokens[i + n][2]}"
+                if longer not in self._name_prefixes and longer not in self._names \
+                        and not (longer.endswith("'s") and longer[:-2] in self._names):
+                    break
+                key, n = longer, n + 1
             if hit is None and tokens[i][2].endswith("'s"):
                 entry = self._names.get(tokens[i][2][:-2])
                 hit = (1, entry) if entry is not None else None
