@@ -28,7 +28,7 @@ import datetime as dt
 import functools
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from shapely.geometry import Point
@@ -75,6 +75,12 @@ class Candidate:
     longitude: float
     location: str
     date_text: str = ""
+    family: str = field(init=False, default="")  # what it links with (see :func:`family`)
+    night: bool = field(init=False, default=False)  # dated by a night ("overnight")
+
+    def __post_init__(self) -> None:
+        self.family = _FAMILIES.get(self.sub_event_type, self.sub_event_type)
+        self.night = bool(self.date_text) and bool(_NIGHT.search(self.date_text))
 
     @classmethod
     def from_row(cls, row: Sequence) -> "Candidate":
@@ -128,39 +134,51 @@ def _km_to_road(place: Candidate, ref: str) -> float | None:
     return math.hypot((nearest.x - place.longitude) * 111.32 * scale, (nearest.y - place.latitude) * 110.57)
 
 
-def link_reason(a: Candidate, b: Candidate) -> str | None:
-    """Why ``a`` and ``b`` are one incident, in words, or ``None`` when they are not."""
-    if family(a.sub_event_type) != family(b.sub_event_type):
+def _linkable(a: Candidate, b: Candidate) -> tuple[str, float] | None:
+    """Whether ``a`` and ``b`` are one incident: ``(how, km)`` ("road", "place",
+    "feature" or "near", and the distance where it counts), or ``None``. Cheap, so that
+    a batch compares many pairs and words only the one it keeps (:func:`link_reason`)."""
+    if a.family != b.family:
         return None
     gap = abs((a.event_date - b.event_date).days)
-    night = bool(_NIGHT.search(a.date_text) or _NIGHT.search(b.date_text))
-    if gap > max(DAY_WINDOW.get(a.time_precision, 0), DAY_WINDOW.get(b.time_precision, 0), 1 if night else 0):
+    if gap > max(DAY_WINDOW.get(a.time_precision, 0), DAY_WINDOW.get(b.time_precision, 0), 1 if a.night or b.night else 0):
         return None
     if a.x_place_id and b.x_layer and not b.x_place_id or b.x_place_id and a.x_layer and not a.x_place_id:
         place, road = (a, b) if a.x_place_id else (b, a)
         km = _km_to_road(place, road.x_layer)
-        if km is None or km > ROAD_REACH_KM:
-            return None
+        return None if km is None or km > ROAD_REACH_KM else ("road", km)
+    if a.x_place_id or b.x_place_id:
+        return ("place", 0.0) if a.x_place_id == b.x_place_id else None
+    if a.x_layer or b.x_layer:
+        return ("feature", 0.0) if a.x_layer == b.x_layer else None
+    if a.geo_precision >= 3 or b.geo_precision >= 3:
+        return None
+    km = _km(a, b)
+    return ("near", km) if km <= max(RADIUS_KM.get(a.geo_precision, 0), RADIUS_KM.get(b.geo_precision, 0)) else None
+
+
+def _reason(a: Candidate, b: Candidate, how: str, km: float) -> str:
+    """The words of a link :func:`_linkable` found."""
+    if how == "road":
+        place, road = (a, b) if a.x_place_id else (b, a)
         where = f"{place.location or place.x_place_id} lies {km:.1f} km from the {road.location or road.x_layer}"
-    elif a.x_place_id or b.x_place_id:
-        if a.x_place_id != b.x_place_id:
-            return None
+    elif how == "place":
         where = f"same place {a.location or a.x_place_id}"
-    elif a.x_layer or b.x_layer:
-        if a.x_layer != b.x_layer:
-            return None
+    elif how == "feature":
         where = f"same feature {a.location or a.x_layer}"
     else:
-        if a.geo_precision >= 3 or b.geo_precision >= 3:
-            return None
-        km = _km(a, b)
-        if km > max(RADIUS_KM.get(a.geo_precision, 0), RADIUS_KM.get(b.geo_precision, 0)):
-            return None
         where = f"{km:.1f} km apart"
-    when = ("same day" if gap == 0 else "a night dated by its eve and by its morning" if gap == 1 and night
+    gap = abs((a.event_date - b.event_date).days)
+    when = ("same day" if gap == 0 else "a night dated by its eve and by its morning" if gap == 1 and (a.night or b.night)
             else f"{gap} day{'s' if gap > 1 else ''} apart, within the reports' date precision")
     kinds = a.sub_event_type if a.sub_event_type == b.sub_event_type else f"{b.sub_event_type} and {a.sub_event_type}"
     return f"linked because: {where}, {when}, {kinds.lower()}"
+
+
+def link_reason(a: Candidate, b: Candidate) -> str | None:
+    """Why ``a`` and ``b`` are one incident, in words, or ``None`` when they are not."""
+    basis = _linkable(a, b)
+    return None if basis is None else _reason(a, b, *basis)
 
 
 def _rank(a: Candidate, b: Candidate, order: int) -> tuple:
@@ -203,7 +221,7 @@ class _Pool:
     def add(self, c: Candidate) -> None:
         i = len(self.items)
         self.items.append(c)
-        fam = family(c.sub_event_type)
+        fam = c.family
         keys = []
         if c.x_place_id:
             keys += [("place", fam, c.x_place_id), ("placed", fam)]
@@ -218,7 +236,7 @@ class _Pool:
 
     def near(self, c: Candidate) -> list[int]:
         """Indexes of the candidates that may link with ``c``, in pool order."""
-        fam = family(c.sub_event_type)
+        fam = c.family
         found: list[int] = []
         if c.x_place_id:
             found += self.by_key.get(("place", fam, c.x_place_id), [])
@@ -253,18 +271,19 @@ def assign_incidents(events: Sequence[Event], candidates: Iterable[Candidate]) -
             out.append(e)  # linked already (a copy of a store, a split or merge by hand): kept as it is
             pool.add(me)
             continue
-        best, best_rank, reason = None, None, None
+        best, best_rank, basis = None, None, None
         for order in pool.near(me):
             c = pool.items[order]
-            why = link_reason(me, c)
-            if why is None:
+            found = _linkable(me, c)
+            if found is None:
                 continue
             rank = _rank(me, c, order)
             if best_rank is None or rank < best_rank:
-                best, best_rank, reason = c, rank, why
+                best, best_rank, basis = c, rank, found
         if best is None:
             linked = replace(e, x_incident=e.x_uid, x_incident_reason="") if e.x_incident != e.x_uid or e.x_incident_reason else e
         else:
+            reason = _reason(me, best, *basis)
             linked = replace(e, x_incident=best.x_incident, x_incident_reason=f"{reason} (with {best.x_uid})")
         out.append(linked)
         me.x_incident = linked.x_incident

@@ -75,6 +75,12 @@ def _envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
     if (flags >> 1) & 0b111:
         order = "<" if flags & 1 else ">"
         return struct.unpack_from(f"{order}4d", blob, 8)  # minx, maxx, miny, maxy
+    offset = _wkb_offset(blob)
+    if len(blob) == offset + 21:  # a 2-D point (byte order, type 1, x, y): read it, no parsing
+        order = "<" if blob[offset] == 1 else ">"
+        kind, x, y = struct.unpack_from(f"{order}I2d", blob, offset + 1)
+        if kind == 1:
+            return (x, x, y, y)
     x0, y0, x1, y1 = from_blob(blob).bounds
     return (x0, x1, y0, y1)
 
@@ -130,6 +136,9 @@ def insert_trigger_sql(table: str, column: str, pk: str = "fid") -> str:
             f"BEGIN INSERT OR REPLACE INTO {r} VALUES ({vals}); END;")
 
 
+BULK_MIN_ROWS = 100  # below this many rows the R-tree trigger indexes them (measured: benchmarks/store.py --articles)
+
+
 def bulk_insert(con: sqlite3.Connection, insert_sql: str, rows: list[tuple], geoms, *, table: str = "events",
                 column: str = "geom") -> None:
     """Insert ``rows`` (geometry blob first) and index them in the R-tree in bulk.
@@ -141,6 +150,12 @@ def bulk_insert(con: sqlite3.Connection, insert_sql: str, rows: list[tuple], geo
     calling the trigger's SQL functions row by row.
     """
     if not rows:
+        return
+    if len(rows) < BULK_MIN_ROWS:
+        # an article's few events: the trigger's per-row calls cost less than dropping
+        # and creating it (a schema change that also makes SQLite prepare every
+        # statement of the connection again)
+        con.executemany(insert_sql, rows)
         return
     r = f"rtree_{table}_{column}"
     before = con.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()[0]

@@ -204,3 +204,32 @@ def test_file_mode_read_only_store_is_refused(tmp_path):
     path.chmod(0o444)
     with pytest.raises(StoreError, match="read-only"):
         GeoPackageStore(path, load_seeds=False)
+
+
+@pytest.mark.parametrize("n", [3, gpkg.BULK_MIN_ROWS + 20])
+def test_small_and_large_batches_are_both_in_the_spatial_index(tmp_path, n):
+    """An article's few events go in through the R-tree trigger, a large batch in bulk:
+    either way every event has its envelope, and GDAL sees the standard trigger."""
+    store = GeoPackageStore(tmp_path / "s.gpkg", load_seeds=False)
+    events = [_event(i) for i in range(n)]
+    store.ingest(ArticleRecord("a1"), events)
+    con = sqlite3.connect(tmp_path / "s.gpkg")
+    fids = {r[0] for r in con.execute("SELECT fid FROM events")}
+    boxes = dict(((r[0], r[1:]) for r in con.execute("SELECT id, minx, maxx, miny, maxy FROM rtree_events_geom")))
+    assert set(boxes) == fids and len(fids) == n
+    for fid, lon, lat in con.execute("SELECT fid, longitude, latitude FROM events"):
+        minx, maxx, miny, maxy = boxes[fid]
+        assert minx <= lon <= maxx and miny <= lat <= maxy
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'rtree_events_geom_insert'").fetchone()[0] == 1
+    con.close()
+    assert len(store.query(bbox=(40, 35, 50, 45))) == n
+    store.close()
+
+
+def test_the_envelope_functions_read_points_and_lines():
+    from shapely.geometry import LineString, Point
+
+    point, line = gpkg.to_blobs([Point(46.75, 39.81), LineString([(46, 39), (47, 40.5)])])
+    assert gpkg._envelope(point) == (46.75, 46.75, 39.81, 39.81)  # minx, maxx, miny, maxy
+    assert gpkg._envelope(line) == (46.0, 47.0, 39.0, 40.5)
+    assert gpkg._envelope(None) is None
