@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 # .streamlit/config.toml is read): no usage statistics, the article size as upload limit.
 DASHBOARD_FLAGS = ("--browser.gatherUsageStats", "false", "--server.maxUploadSize", "1", "--server.headless", "true",
                    "--client.toolbarMode", "minimal", "--theme.base", "light", "--theme.primaryColor", "#c0262d",
-                   "--theme.secondaryBackgroundColor", "#f2efe9")
+                   "--theme.secondaryBackgroundColor", "#f2efe9", "--runner.magicEnabled", "false")
 
 
 def dashboard_command(port: int = 8501, address: str = "127.0.0.1") -> list[str]:

@@ -28,6 +28,7 @@ from .incidents import collapse, incident_popups
 from .describe import layer_popup_html, place_labels
 from .escape import html_text, js_json
 from .labels import PAGE_ZOOMS, STYLE, labels_for, text_box, zooms_per_label
+from .memo import per_frame
 from .offline import OfflineMap, OfflineMarkerCluster
 from .view import DATA_BBOX, View
 
@@ -238,7 +239,24 @@ class _LabelLayer(MacroElement):
 
 def label_payload(view: View, events: gpd.GeoDataFrame | None) -> dict:
     """The page's labels: one div icon per label and position, with the zoom levels it
-    shows at, and the dots of the towns named (escaped)."""
+    shows at, and the dots of the towns named (escaped). Kept for the events frame and
+    what of the view decides them (:mod:`render.memo`): a toggle of another layer or a
+    rerun with the same view places nothing again."""
+    return _label_payload(events if view.show_events else None, view)
+
+
+# the layers whose names (or whose dots) the labels depend on: toggling another one
+# (the NKAO outline, the line of contact) places no label again
+LABELLED_LAYERS = frozenset({"seven_districts", "rivers", "lakes", "places", "stepanakert"})
+
+
+def _label_key(view: View) -> tuple:
+    return (view.naming, view.as_of, tuple(sorted(LABELLED_LAYERS.intersection(view.layers))), view.show_events,
+            tuple(view.bbox))
+
+
+@per_frame(key=_label_key)
+def _label_payload(events: gpd.GeoDataFrame | None, view: View) -> dict:
     labels = labels_for(view, events if view.show_events else None, bbox=DATA_BBOX)
     symbols = area_symbols(events) if view.show_events else []
     out = []
@@ -377,10 +395,24 @@ def area_symbols(events) -> list[tuple[float, float, int]]:
 
 
 def _add_events(m: folium.Map, reports: gpd.GeoDataFrame, view: View, selected_uid: str | None) -> list[str]:
+    payload, shown = _event_payload(reports, view.naming, selected_uid)
+    if payload is None:
+        return []
+    cluster = OfflineMarkerCluster(name="Events", options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True,
+                                                            "showCoverageOnHover": False})
+    cluster.add_to(m)
+    m.add_child(_EventLayer(cluster, payload))
+    return shown
+
+
+@per_frame
+def _event_payload(reports: gpd.GeoDataFrame, naming: str, selected_uid: str | None) -> tuple[dict | None, list[str]]:
+    """What the event layer draws (marks, popups, the legend's entries), kept for the
+    frame of reports and the naming (:mod:`render.memo`)."""
     # One mark per incident (render.incidents): the reports of one incident share it.
     events = collapse(reports)
     if events.empty:
-        return []
+        return None, []
     if selected_uid is not None and selected_uid not in set(events["x_uid"]):
         chosen = reports.loc[reports["x_uid"] == selected_uid, "x_incident"]
         if len(chosen):
@@ -412,7 +444,7 @@ def _add_events(m: folium.Map, reports: gpd.GeoDataFrame, view: View, selected_u
     subtypes: dict[str, int] = {}
     places: dict[str, int] = {}
     rows = []
-    labels = place_labels(events, view.naming)
+    labels = place_labels(events, naming)
     columns = zip(lat_out, lon_out, events["event_type"], events["sub_event_type"], labels,
                   events["event_date"].astype(str), events["x_confidence"].to_numpy(), events["fatalities"].to_numpy(), feature_of,
                   slots, events["x_n_reports"].to_numpy(), events["x_n_independent"].to_numpy())
@@ -424,18 +456,15 @@ def _add_events(m: folium.Map, reports: gpd.GeoDataFrame, view: View, selected_u
         rows.append([round(float(lat), 5), round(float(lon), 5), type_index.get(etype, 0), round(radius, 1), sub, place,
                      html_text(day), int(round(float(conf or 0) * 100)), feature, slot, int(n_reports),
                      3 if int(n_independent) >= CONFIRMED_BY else 1])
-    popups = incident_popups(events, reports, view.naming) if full else None
+    popups = incident_popups(events, reports, naming) if full else None
     uids = list(events["x_uid"])
     selected = uids.index(selected_uid) if selected_uid in uids else -1
-    cluster = OfflineMarkerCluster(name="Events", options={"maxClusterRadius": 35, "spiderfyOnMaxZoom": True,
-                                                            "showCoverageOnHover": False})
-    cluster.add_to(m)
     payload = {"rows": rows, "subtypes": list(subtypes), "places": list(places), "popups": popups,
                "colours": [EVENT_COLOURS[t] for t in EVENT_TYPES], "selected": selected, "features": features}
-    m.add_child(_EventLayer(cluster, payload))
     shown = [t for t in EVENT_TYPES if t in set(events["event_type"])]
-    return (shown + ([AREA_EVENT_NOTE] if features else []) + ([SEVERAL_REPORTS_NOTE] if (events["x_n_reports"] > 1).any() else [])
-            + ([CONFIRMED_NOTE] if (events["x_n_independent"] >= CONFIRMED_BY).any() else []))
+    return payload, (shown + ([AREA_EVENT_NOTE] if features else [])
+                     + ([SEVERAL_REPORTS_NOTE] if (events["x_n_reports"] > 1).any() else [])
+                     + ([CONFIRMED_NOTE] if (events["x_n_independent"] >= CONFIRMED_BY).any() else []))
 
 
 GRID_NOTE = "Events counted per cell (too many to draw one by one)"

@@ -26,6 +26,7 @@ def test_streamlit_settings_phone_no_one_and_state_the_article_limit():
     assert config["server"]["maxUploadSize"] * 1_000_000 >= max_article_bytes() > (config["server"]["maxUploadSize"] - 1) * 1_000_000
     flags = dict(zip(DASHBOARD_FLAGS[::2], DASHBOARD_FLAGS[1::2]))  # the installed route says the same
     assert flags["--browser.gatherUsageStats"] == "false" and flags["--server.maxUploadSize"] == str(config["server"]["maxUploadSize"])
+    assert config["runner"]["magicEnabled"] is False and flags["--runner.magicEnabled"] == "false"  # no rewrite per compile
     cmd = dashboard_command(8600, "127.0.0.1")
     assert cmd[-len(DASHBOARD_FLAGS):] == list(DASHBOARD_FLAGS) and cmd[cmd.index("--server.port") + 1] == "8600"
 
