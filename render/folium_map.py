@@ -161,10 +161,10 @@ class _FeatureLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, features: list[dict]):
+    def __init__(self, features: list[dict] | None = None, *, data: str | None = None):
         super().__init__()
         self._name = "FeatureLayer"
-        self.data = js_json({"features": features})
+        self.data = data if data is not None else js_json({"features": features or []})
 
 
 def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]], *, over_tiles: bool = False) -> None:
@@ -473,6 +473,15 @@ GRID_NOTE = "Events counted per cell (too many to draw one by one)"
 def _add_grid(m: folium.Map, grid) -> list[str]:
     """Counts per cell as circles sized by the count, coloured by the cell's most
     frequent event type, with the counts by type in the tooltip."""
+    data, shown = _grid_features(grid)
+    m.add_child(_FeatureLayer(data=data))
+    return shown
+
+
+@per_frame
+def _grid_features(grid) -> tuple[str, list[str]]:
+    """The cells' circles (as the layer's JSON) and the legend's entries, kept for the
+    grid frame (:mod:`render.memo`)."""
     cells: dict[tuple[float, float], dict[str, int]] = {}
     for lat, lon, etype, n in zip(grid["latitude"], grid["longitude"], grid["event_type"], grid["n"]):
         cells.setdefault((round(float(lat), 5), round(float(lon), 5)), {})[str(etype)] = int(n)
@@ -487,9 +496,8 @@ def _add_grid(m: folium.Map, grid) -> list[str]:
                       "fillColor": EVENT_COLOURS.get(top, "#888"), "fill": True, "fillOpacity": 0.75, "className": "km-event-cell"},
             "tooltip": html_text(f"{total:,} events here: {lines}"), "popup": "",
         })
-    m.add_child(_FeatureLayer(features))
     shown = [t for t in EVENT_TYPES if t in set(grid["event_type"])]
-    return shown + [GRID_NOTE]
+    return js_json({"features": features}), shown + [GRID_NOTE]
 
 
 class _Legend(MacroElement):

@@ -1,10 +1,12 @@
 """The interactive map at three levels: structure, HTML, and escaping of article text."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
+import layers
 from events import make_event
 from events.model import events_to_geodataframe
 from render.folium_map import attribution_text, event_at, legend_html, map_from_view, map_to_html
@@ -95,3 +97,45 @@ def test_click_finds_the_event():
     events = events_to_geodataframe([_event(), _event(latitude=39.76, longitude=46.75, x_place_id="shusha", x_evidence_start=5)])
     assert event_at(events, 39.76, 46.75)["x_place_id"] == "shusha"
     assert event_at(events, 40.5, 46.0) is None
+
+
+def test_what_a_frame_decides_is_worked_out_once_per_frame_and_view():
+    """render.memo: the event layer and the labels are kept for the frame object and the
+    parts of the view that decide them; a new frame, even an equal one, is worked anew."""
+    import pandas as pd
+
+    from render.memo import per_frame
+
+    calls = []
+
+    @per_frame
+    def work(frame, naming):
+        calls.append(naming)
+        return [0 if frame is None else len(frame), naming]
+
+    a = pd.DataFrame({"x": [1, 2]})
+    assert work(a, "both") is work(a, "both") and calls == ["both"]
+    work(a, "hy")
+    assert calls == ["both", "hy"]
+    b = a.copy()  # the same content, another frame: no answer of a's
+    work(b, "both")
+    assert calls == ["both", "hy", "both"]
+    assert work(None, "both") == work(None, "both") and calls.count("both") == 3
+
+
+def test_a_toggle_of_an_unlabelled_layer_places_no_label_again(monkeypatch):
+    from render import folium_map as fm
+
+    events = events_to_geodataframe([_event()])
+    placed = []
+    real = fm.zooms_per_label
+    monkeypatch.setattr(fm, "zooms_per_label", lambda *a, **k: placed.append(1) or real(*a, **k))
+    fm._label_payload.cache_clear()
+    view = View()
+    first = fm.label_payload(view, events)
+    other = dataclasses.replace(view, layers=tuple(lid for lid in view.layers if lid != "nkao"))
+    assert fm.label_payload(other, events) is first and len(placed) == 1  # the NKAO outline names nothing
+    named = sorted(fm.LABELLED_LAYERS)[0]  # a layer whose features are named: toggling it places the labels again
+    toggled = set(view.layers) ^ {named}
+    fm.label_payload(dataclasses.replace(view, layers=tuple(lid for lid in layers.LAYER_IDS if lid in toggled)), events)
+    assert len(placed) == 2
