@@ -142,6 +142,14 @@ async def run(url: str, pid: int, sessions: int, seconds: float) -> None:
           f"(growth {after200 - after20:+.0f} MB; target within 50 MB); {one.errors} errors")
 
 
+def _page_flags() -> list[str]:
+    """The settings the page is served with (``karabakh-map dashboard``'s), not Streamlit's defaults."""
+    sys.path.insert(0, str(ROOT))
+    from cli.main import DASHBOARD_FLAGS
+
+    return [f for f in DASHBOARD_FLAGS]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sessions", type=int, default=20)
@@ -154,7 +162,7 @@ def main() -> None:
         env = dict(os.environ, KARABAKH_MAP_STORE=str(Path(tmp) / "store.gpkg"))
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
                                  "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-                                 "--browser.gatherUsageStats", "false"], cwd=tmp, env=env,
+                                 *_page_flags()], cwd=tmp, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(120):
