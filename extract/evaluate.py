@@ -9,7 +9,9 @@ would, and its events are matched to the labels, one to one:
   the event's place: a spelling of the same gazetteer place or village
   (``x_place_id``), of the same layer feature (the cover names in
   :data:`COVER_NAMES`), or the event's ``location``; spellings are compared folded
-  and by transliteration key ("Karkhulu" is "Karxulu");
+  and by transliteration key ("Karkhulu" is "Karxulu"), and two spellings of at least
+  :data:`TYPO_MIN_LENGTH` letters one letter apart are one name (a label keeps the
+  text's spelling, and texts misspell: "Asahgi Sirik");
 - **kind**: the label's kind allows the event's ACLED type and sub-type
   (:data:`KIND_TO_ACLED`; ACLED has no kind of its own for several of them, so those
   share "Strategic developments / Other");
@@ -17,8 +19,10 @@ would, and its events are matched to the labels, one to one:
   (the text gives none) matches on place and kind alone.
 
 A ``casualties`` label is ACLED's fatalities of a violent event, not an event of its
-own, so it matches a violent event at the place whose fatalities, evidence or notes
-report casualties (preferring the same day), without using it up. Figures: event recall (labels matched / labels), precision (events that
+own, so it matches a violent event (ACLED's political violence: battles, explosions and
+remote violence, violence against civilians, riots) at the place whose fatalities,
+evidence or notes report casualties ("killed", "wounded", "losses", ...; preferring the
+same day), without using it up. Figures: event recall (labels matched / labels), precision (events that
 match a label / events), place recall (labels whose place some event of the report
 has / labels) and date accuracy (matched labels with a date whose event has that
 date / matched labels with a date), overall, per kind and per report, with every
