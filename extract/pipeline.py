@@ -205,6 +205,37 @@ def _is_headline(s: _Sentence) -> bool:
         w[:1].isupper() for w in s.text.split()) >= max(3, len(s.text.split()) // 2)
 
 
+def _why_blocked(sentence: str, rule: Rule, m: re.Match, concessive_end: int, celebration: bool) -> str:
+    """Why the trigger ``m`` of ``rule`` reports no event ('' when it does): negated,
+    hypothetical, a reference, an idiom, a celebration and the rest. One test for every
+    match, the first of a rule and its repeats in relative clauses alike."""
+    a, b = _clause_bounds(sentence, m.start())
+    why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
+    if why == "negated" and _only_a_denial(sentence[a:b], m.start() - a, m.end() - a):
+        why = ""  # "the ministry denied shelling X": kept, as that side's denial (extract.claims)
+    if not why and rule.name in ("territory", "handover") and REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
+        why = "a reference to an earlier event"  # "positions which it claimed to have liberated"
+    if not why and rule.event_type in _VIOLENT_PAIR and _ENDED_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
+        why = "the end of fighting, not fighting"  # "the ceasefire ended heavy fighting"
+    if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
+        why = "people captured, not territory"
+    if not why and m.start() < concessive_end:
+        why = "a concessive clause: background to the main clause"
+    if not why and rule.name == "clash" and _IDIOM_AFTER.match(sentence[m.end():m.end() + 30]):
+        why = "an idiom ('fighting for his life')"
+    if not why and rule.name in ("shelling", "drone") and _DEAL_STRUCK.search(sentence[max(0, m.start() - 30):m.end() + 25]):
+        why = "a deal struck, not a strike"
+    if not why and _UNLIKELY_AFTER.match(sentence[m.end():m.end() + 90]):
+        why = "said to be unlikely"
+    if not why and rule.name == "agreement" and requested(sentence[a:b], m.start() - a):
+        why = "an agreement asked for, not made"
+    if not why and rule.name == "agreement" and DOCUMENT_REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
+        why = "a document cited, not a new agreement"
+    if not why and rule.name == "protest" and celebration:
+        why = "a celebration, not a protest"
+    return why
+
+
 def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     """Every rule that fires in ``sentence`` (its first unblocked match each), the one
     that decides the sentence first: the one whose words come first (the main clause
@@ -223,30 +254,7 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
         if not may_match(rule, low):
             continue
         for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
-            a, b = _clause_bounds(sentence, m.start())
-            why = negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a)
-            if why == "negated" and _only_a_denial(sentence[a:b], m.start() - a, m.end() - a):
-                why = ""  # "the ministry denied shelling X": kept, as that side's denial (extract.claims)
-            if not why and rule.name in ("territory", "handover") and REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
-                why = "a reference to an earlier event"  # "positions which it claimed to have liberated"
-            if not why and rule.event_type in _VIOLENT_PAIR and _ENDED_BEFORE.search(sentence[max(0, m.start() - 40):m.start()]):
-                why = "the end of fighting, not fighting"  # "the ceasefire ended heavy fighting"
-            if not why and rule.name == "territory" and PEOPLE_TAKEN.search(sentence[max(0, m.start() - 30):m.end() + 40]):
-                why = "people captured, not territory"
-            if not why and m.start() < concessive_end:
-                why = "a concessive clause: background to the main clause"
-            if not why and rule.name == "clash" and _IDIOM_AFTER.match(sentence[m.end():m.end() + 30]):
-                why = "an idiom ('fighting for his life')"
-            if not why and rule.name in ("shelling", "drone") and _DEAL_STRUCK.search(sentence[max(0, m.start() - 30):m.end() + 25]):
-                why = "a deal struck, not a strike"
-            if not why and _UNLIKELY_AFTER.match(sentence[m.end():m.end() + 90]):
-                why = "said to be unlikely"
-            if not why and rule.name == "agreement" and requested(sentence[a:b], m.start() - a):
-                why = "an agreement asked for, not made"
-            if not why and rule.name == "agreement" and DOCUMENT_REFERENCE.search(sentence[max(0, m.start() - 60):m.start()]):
-                why = "a document cited, not a new agreement"
-            if not why and rule.name == "protest" and celebration:
-                why = "a celebration, not a protest"
+            why = _why_blocked(sentence, rule, m, concessive_end, celebration)
             if why.startswith("hypothetical") and rule.name in ("handover", "territory") and DEADLINE.search(sentence):
                 candidates.append((False, m.start(), order, SCHEDULED_HANDOVER, m))  # announced, with a deadline
                 break
@@ -255,7 +263,9 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
                 continue
             candidates.append((rule.name == "casualties", m.start(), order, rule, m))
             if rule.name != "casualties":
-                candidates += [(False, m2.start(), order, rule, m2) for m2 in _relative_repeats(sentence, rule, m, fast)]
+                candidates += [(False, m2.start(), order, rule, m2)
+                               for m2 in _relative_repeats(sentence, low if fast is not None else sentence, rule, m, fast,
+                                                           concessive_end, celebration)]
             break
     if not candidates:
         return blocked
@@ -283,19 +293,20 @@ _COORDINATE_BEFORE = re.compile(r"(?:,\s+(?:and|but|yet)|;)\s+$", re.IGNORECASE)
 _RELATIVE_BEFORE = re.compile(r"(?:,\s*|\s)(?:which|where|whom|that)\s+$", re.IGNORECASE)
 
 
-def _relative_repeats(sentence: str, rule: Rule, first: re.Match, fast: re.Pattern | None) -> list[re.Match]:
+def _relative_repeats(sentence: str, text: str, rule: Rule, first: re.Match, fast: re.Pattern | None,
+                      concessive_end: int, celebration: bool) -> list[re.Match]:
     """Later matches of ``rule`` that head a relative clause of their own ("recaptured
     the height, which Azeri troops seized on Saturday"): a second event of the same kind,
-    kept when the clause has a date of its own (see :func:`_jobs`)."""
+    kept when the clause has a date of its own (see :func:`_jobs`). ``text`` is what
+    ``fast`` (the lower-case pattern) or else the rule's own pattern scans."""
     pattern = fast if fast is not None else rule.pattern
-    text = sentence.lower() if fast is not None else sentence
     first_clause = _clause_bounds(sentence, first.start())
     out = []
     for m in pattern.finditer(text, first.end()):
         a, b = _clause_bounds(sentence, m.start())
         if (a, b) == first_clause or not _RELATIVE_BEFORE.search(sentence[max(0, a - 12):a]):
             continue
-        if negated_or_hypothetical(sentence[a:b], m.start() - a, m.end() - a):
+        if _why_blocked(sentence, rule, m, concessive_end, celebration):
             continue
         out.append(m)
         if len(out) == 3:

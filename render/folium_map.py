@@ -257,8 +257,9 @@ def _label_key(view: View) -> tuple:
 
 @per_frame(key=_label_key)
 def _label_payload(events: gpd.GeoDataFrame | None, view: View) -> dict:
-    labels = labels_for(view, events if view.show_events else None, bbox=DATA_BBOX)
-    symbols = area_symbols(events) if view.show_events else []
+    # events is None already when the view shows none (label_payload)
+    labels = labels_for(view, events, bbox=DATA_BBOX)
+    symbols = area_symbols(events)
     out = []
     dots = []
     for lab, by_position in zip(labels, zooms_per_label(labels, DATA_BBOX, symbols=symbols)):
