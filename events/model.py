@@ -12,6 +12,7 @@ then hold a representative point of it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -53,6 +54,7 @@ X_COLUMNS: tuple[str, ...] = (
     "x_method", "x_review", "x_article_id", "x_incident", "x_incident_reason", "x_claim", "x_claimant",
 )
 COLUMNS: tuple[str, ...] = ACLED_COLUMNS + X_COLUMNS
+_FIELD_NAMES = frozenset(COLUMNS) | {"geometry"}  # what make_event accepts
 
 METHODS = ("seed", "rules", "manual", "import")
 REVIEW_STATES = ("unreviewed", "confirmed", "rejected")
@@ -270,7 +272,7 @@ def make_event(**fields: Any) -> Event:
     EventValidationError
         Naming the first field whose value cannot be right, and how to fix it.
     """
-    unknown = set(fields) - set(COLUMNS) - {"geometry"}
+    unknown = fields.keys() - _FIELD_NAMES
     if unknown:
         raise EventValidationError(
             sorted(unknown)[0], fields[sorted(unknown)[0]],
@@ -302,7 +304,7 @@ def make_event(**fields: Any) -> Event:
     geom = fields.get("geometry")
     if geom is not None and not isinstance(geom, BaseGeometry):
         raise EventValidationError("geometry", geom, "is not a shapely geometry")
-    if geom is not None and (geom.is_empty or not geom.is_valid):
+    if geom is not None and not _valid(geom):
         raise EventValidationError("geometry", geom.wkt[:60], "is empty or invalid: give a valid geometry in EPSG:4326")
     lat_in, lon_in = fields.get("latitude"), fields.get("longitude")
     if geom is None:
@@ -313,7 +315,7 @@ def make_event(**fields: Any) -> Event:
         lat, lon = check_position(lat_in, lon_in)
         geom = Point(lon, lat)
     else:
-        rep = geom if geom.geom_type == "Point" else geom.representative_point()
+        rep = geom if geom.geom_type == "Point" else _representative_point(geom)
         if lat_in not in (None, "") and lon_in not in (None, ""):
             lat, lon = check_position(lat_in, lon_in)
         else:
@@ -354,8 +356,37 @@ def make_event(**fields: Any) -> Event:
     return Event(**f)
 
 
+# Layer features (prepared geometries, kept for the process's life) checked once: id ->
+# (the geometry, its representative point). Holding the geometry keeps its id its own.
+_CHECKED_FEATURES: dict[int, tuple[BaseGeometry, BaseGeometry]] = {}
+_MAX_CHECKED = 10_000
+
+
+def _valid(geom: BaseGeometry) -> bool:
+    """Whether ``geom`` can place an event: not empty, and valid (a point's only defect
+    is its coordinates, which :func:`check_position` tests)."""
+    if geom.geom_type == "Point":
+        return not geom.is_empty
+    known = _CHECKED_FEATURES.get(id(geom))
+    if known is not None and known[0] is geom:
+        return True
+    if geom.is_empty or not geom.is_valid:
+        return False
+    if shapely.is_prepared(geom) and len(_CHECKED_FEATURES) < _MAX_CHECKED:
+        _CHECKED_FEATURES[id(geom)] = (geom, geom.representative_point())
+    return True
+
+
+def _representative_point(geom: BaseGeometry) -> BaseGeometry:
+    """A point inside ``geom`` (kept for layer features, see :func:`_valid`)."""
+    known = _CHECKED_FEATURES.get(id(geom))
+    return known[1] if known is not None and known[0] is geom else geom.representative_point()
+
+
+@functools.lru_cache(maxsize=65_536)
 def country_of(lon: float, lat: float) -> str:
-    """The country a point lies in, from the ``borders`` layer ('' when none)."""
+    """The country a point lies in, from the ``borders`` layer ('' when none; cached:
+    events sit on a few thousand places)."""
     from .places import country_name
 
     return country_name(lon, lat)

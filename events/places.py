@@ -114,6 +114,7 @@ def _layer_feature(ref: str, as_of: str | None) -> Placement:
     if not feats:
         raise EventValidationError("x_layer", ref, f"has no feature on {as_of}")
     geom = shapely.union_all([f.geometry for f in feats]) if len(feats) > 1 else feats[0].geometry
+    shapely.prepare(geom)  # cached with the placement: prepared, as the layers' own features are
     title = layers.LAYERS[layer_id].title
     if feature_id and len(feats) == 1 and isinstance(feats[0].get("name"), str) and feats[0].get("name"):
         title = feats[0].get("name")
@@ -132,6 +133,7 @@ def _shared_border(borders: tuple[Feature, ...], feature_id: str, ref: str) -> P
     line = by_id[a].geometry.boundary.intersection(by_id[b].geometry.boundary)
     if line.is_empty:
         raise EventValidationError("x_layer", ref, "names two countries that share no border")
+    shapely.prepare(line)
     names = f"{by_id[a].get('name')}-{by_id[b].get('name')} border"
     return Placement(line, names, names, 3, layer_ref=ref)
 

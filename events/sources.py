@@ -83,7 +83,9 @@ def _load(path: str | None) -> tuple[tuple[SourceEntry, ...], re.Pattern | None]
                                    (row.get("note") or "").strip()))
     if not entries:
         return (), None
-    pattern = re.compile("|".join(rf"(?<!\w){re.escape(e.match)}(?!\w)" for e in entries))
+    # the word boundaries once, around the whole alternation: the scan then looks for the
+    # names' first letters only (the same matches as a boundary around each name)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(e.match) for e in entries) + r")(?!\w)")
     return tuple(entries), pattern
 
 
@@ -94,14 +96,26 @@ def source_table() -> tuple[SourceEntry, ...]:
 
 def entry_for(text: str) -> SourceEntry | None:
     """The table row of the first source ``text`` names (leftmost), or ``None``."""
-    entries, pattern = _load(str(_table_path()) if _table_path() else None)
-    if pattern is None or not text:
+    if not text:
         return None
+    path = _table_path()
+    entries, pattern = _load(str(path) if path else None)
+    if pattern is None:
+        return None
+    memo = _MEMO.get(pattern)
+    if memo is None:  # a table read anew (another path, or the cache cleared): its own memo
+        _MEMO.clear()
+        memo = _MEMO[pattern] = {}
+    if text in memo:
+        return memo[text]
     m = pattern.search(text.casefold())
-    if not m:
-        return None
-    found = m.group(0)
-    return next(e for e in entries if e.match == found)
+    found = next(e for e in entries if e.match == m.group(0)) if m else None
+    if len(memo) < 8192:  # an outlet's name recurs in every event of its reports
+        memo[text] = found
+    return found
+
+
+_MEMO: dict[re.Pattern, dict[str, SourceEntry | None]] = {}  # the table's pattern -> text -> its entry
 
 
 def side_of(text: str) -> str:

@@ -13,6 +13,8 @@ import re
 
 from events.sources import OFFICIAL_SIDES, cited_sides, side_of
 
+from .prefilter import Prefiltered
+
 _DENIAL = re.compile(
     r"\b(?:denied|denies|deny|denying|refuted|refutes|refuting"
     r"|rejected|rejects|dismissed)\b(?=[^.;]{0,80}\b(?:claims?|reports?|allegations?|accusations?|information|statements?|attack|shelling|strike|fire|firing|striking|shooting|killing|targeting|violat))"
@@ -29,6 +31,7 @@ _SPEECH = re.compile(
     r"|\baccording to\b|\bquoted\b|\bcited\b",
     re.IGNORECASE,
 )
+_DENIAL_FILTERED, _SPEECH_FILTERED = Prefiltered(_DENIAL), Prefiltered(_SPEECH)
 # A government named as the speaker: the words before the verb, nearest first.
 _SPEAKERS = (
     ("azerbaijani_official", re.compile(r"\b(?:baku|azerbaijan(?:'s|i)?|azerbaijani (?:officials|authorities|government|side|presidency))\b", re.IGNORECASE)),
@@ -59,10 +62,10 @@ def claim_in(sentence: str, source: str, *, denied: bool | None = None) -> tuple
         ``kind`` is ``"denial"``, ``"claim"`` or ``""`` (a plain report); ``claimant`` a
         side of ``events.sources.SIDES`` or ``""`` (no one named; the outlet reports it).
     """
-    denial = _DENIAL.search(sentence) if denied is None or denied else None
+    denial = _DENIAL_FILTERED.search(sentence) if denied is None or denied else None
     if denied and denial is None:
         denial = DENIAL_VERB.search(sentence)
-    speech = denial or _SPEECH.search(sentence)
+    speech = denial or _SPEECH_FILTERED.search(sentence)
     outlet_side = side_of((source or "").split(";")[0])
     cited = [s for s in cited_sides(source) if s != "media"]
     if not speech:

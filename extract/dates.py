@@ -125,8 +125,13 @@ def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
         return found
     taken = bytearray(len(text))  # characters already part of a date: linear, however many dates
     low = text.lower()
+    present: dict[tuple[str, ...] | None, bool] = {}  # the month patterns share one set of words: test it once
     for kind, rx in _PATTERNS:
-        if not may_contain_match(_NEEDLES[kind], low):
+        needles = _NEEDLES[kind]
+        ok = present.get(needles)
+        if ok is None:
+            ok = present[needles] = may_contain_match(needles, low)
+        if not ok:
             continue  # no word this pattern needs (extract.prefilter)
         for m in rx.finditer(text):
             if any(taken[m.start():m.end()]):

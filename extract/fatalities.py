@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .prefilter import Prefiltered
+
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -16,20 +18,21 @@ VAGUE = {"dozens": 12, "scores": 12, "hundreds": 100, "thousands": 1000, "severa
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+|" + "|".join(sorted(map(re.escape, WORD_NUMBERS), key=len, reverse=True)) + r")"
 _KILLED = r"(?:killed|dead|died|deaths?|lost (?:their |his |her )?lives?|fatalities|death toll|bodies)"
-_COUNT_BEFORE = re.compile(
+# Prefiltered: most sentences name no deaths, and these patterns try a number at every word
+_COUNT_BEFORE = Prefiltered(re.compile(
     rf"\b(?:at least |some |about |around |nearly |almost |more than |over |up to |as many as )?(?P<n>{_NUM}|dozens|scores|hundreds|thousands|several|a few|many)"
     rf"(?:\s+(?:\w+\s+){{0,4}}?)(?:were |was |have been |had been |are |being )?(?:reported |confirmed )?{_KILLED}\b",
     re.IGNORECASE,
-)
-_COUNT_AFTER = re.compile(rf"\b(?:{_KILLED}|killing|claimed the lives of)\b\s+(?:of\s+|at\s+least\s+|rose to\s+|reached\s+|stood at\s+|was\s+|to\s+)*(?P<n>\d{{1,3}}(?:,\d{{3}})*|{_NUM})\b", re.IGNORECASE)
+))
+_COUNT_AFTER = Prefiltered(re.compile(rf"\b(?:{_KILLED}|killing|claimed the lives of)\b\s+(?:of\s+|at\s+least\s+|rose to\s+|reached\s+|stood at\s+|was\s+|to\s+)*(?P<n>\d{{1,3}}(?:,\d{{3}})*|{_NUM})\b", re.IGNORECASE))
 _RANGE = re.compile(rf"\bbetween (?P<a>{_NUM}) and (?P<b>{_NUM})\b|\b(?P<c>\d+)\s*(?:-|to|–)\s*(?P<d>\d+)\b", re.IGNORECASE)
 
 
-_SINGLE = re.compile(
+_SINGLE = Prefiltered(re.compile(
     r"(?<!no )(?<!no-)\b(?:an?|one)\s+(?:\w+\s+){0,2}(?:serviceman|soldier|civilian|man|woman|child|boy|girl|person|officer|conscript|resident|driver|farmer)\b"
     r"[^.;]{0,25}?\b(?:was|has been|had been|is)\s+(?:reported\s+)?(?:killed|shot dead|dead)\b",
     re.IGNORECASE,
-)
+))
 
 
 def _value(token: str) -> int | None:
@@ -45,8 +48,9 @@ def _value(token: str) -> int | None:
 def fatalities_in(text: str) -> int:
     """The lowest number of deaths ``text`` reports (0 when it reports none)."""
     counts: list[int] = []
+    lowered = text.lower()
     for rx in (_COUNT_BEFORE, _COUNT_AFTER):
-        for m in rx.finditer(text):
+        for m in rx.finditer(text, lowered):
             if re.search(r"\bno[\s-]*$", text[max(0, m.start() - 4):m.start()], re.IGNORECASE):
                 continue  # "no one was killed"
             span_text = text[max(0, m.start() - 30):m.end()]

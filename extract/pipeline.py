@@ -32,7 +32,7 @@ from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, 
 from .unlocated import unlocated_names
 from .rules import (
     CIVILIAN_RX, DEADLINE, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SCHEDULED_HANDOVER, SHELLING_WORDS, SOLDIER_RX, Rule,
-    REFERENCE, may_match, negated_or_hypothetical, requested,
+    REFERENCE, negated_or_hypothetical, rule_needles, requested,
 )
 
 log = logging.getLogger(__name__)
@@ -236,6 +236,11 @@ def _why_blocked(sentence: str, rule: Rule, m: re.Match, concessive_end: int, ce
     return why
 
 
+# (order, rule, the words one of which its matches hold, its lower-case pattern): what
+# _fire_all asks of each rule, looked up once
+_RULE_TABLE = tuple((order, rule, rule_needles(rule), rule.lower) for order, rule in enumerate(RULES))
+
+
 def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     """Every rule that fires in ``sentence`` (its first unblocked match each), the one
     that decides the sentence first: the one whose words come first (the main clause
@@ -249,10 +254,14 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     # a concessive lead ("While ..., ") holds background up to its comma
     concessive_end = sentence.find(",") if _CONCESSIVE_LEAD.match(sentence) else -1
     celebration = bool(CELEBRATION.search(sentence))
-    for order, rule in enumerate(RULES):
-        fast = rule.lower if same_length else None
-        if not may_match(rule, low):
-            continue
+    for order, rule, needles, lower in _RULE_TABLE:
+        if needles is not None:  # extract.prefilter: skip a rule none of whose words is here
+            for needle in needles:
+                if needle in low:
+                    break
+            else:
+                continue
+        fast = lower if same_length else None
         for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
             why = _why_blocked(sentence, rule, m, concessive_end, celebration)
             if why.startswith("hypothetical") and rule.name in ("handover", "territory") and DEADLINE.search(sentence):

@@ -6,10 +6,12 @@ every match must contain. :func:`required_literals` finds those words in the par
 pattern (CPython's own ``re`` parser); :func:`may_contain_match` is the test. The
 prefilter only ever skips a scan that could not match, so results are the same with
 it and without it; on another Python, where the parser differs, it is simply off.
+:class:`Prefiltered` wraps a pattern with its literals.
 """
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
 
 def _literals_in(items: list) -> list[str] | None:
@@ -74,3 +76,24 @@ def may_contain_match(needles: tuple[str, ...] | None, low: str) -> bool:
         if needle in low:
             return True
     return False
+
+
+class Prefiltered:
+    """A compiled pattern that skips, by :func:`may_contain_match`, the texts it cannot
+    match: ``search`` and ``finditer`` give what the pattern's own would."""
+
+    __slots__ = ("pattern", "needles")
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+        self.needles = required_literals(pattern)
+
+    def search(self, text: str) -> re.Match | None:
+        """The pattern's first match in ``text``, or ``None``."""
+        return self.pattern.search(text) if may_contain_match(self.needles, text.lower()) else None
+
+    def finditer(self, text: str, low: str | None = None) -> Iterator[re.Match]:
+        """The pattern's matches in ``text`` (``low``: ``text.lower()``, when known)."""
+        if may_contain_match(self.needles, text.lower() if low is None else low):
+            return self.pattern.finditer(text)
+        return iter(())

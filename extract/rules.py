@@ -116,6 +116,12 @@ def may_match(rule: Rule, low: str) -> bool:
     it certainly cannot)."""
     return may_contain_match(_PREFILTER[rule.name], low)
 
+
+def rule_needles(rule: Rule) -> tuple[str, ...] | None:
+    """The words one of which every match of ``rule`` holds, lower-cased (``None``: no
+    such words; see :mod:`extract.prefilter`)."""
+    return _PREFILTER[rule.name]
+
 # A trigger inside a reference to the past ("the areas it captured") reports nothing new.
 # "32 captured", "captured two soldiers": people taken, not ground.
 PEOPLE_TAKEN = _rx(r"(?:\b\d+|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens|several))\s+(?:\w+\s+){0,2}(?:were\s+)?(?:captured|seized)\b|\b(?:captured|seized)\s+(?:\w+\s+){0,2}(?:soldiers|servicemen|troops|prisoners|civilians|people|men)\b")
