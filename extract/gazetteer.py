@@ -20,12 +20,18 @@ import gc
 import logging
 import math
 import re
+import sys
 from dataclasses import dataclass
-from typing import Iterator
+from pathlib import Path
+from typing import Iterator, NamedTuple
 
+import events.villages
+import layers.features
 from events.villages import Village, village_index, villages
+from layers import GEODATA_DIR
 from layers.features import features
 
+from . import tables_cache, textnorm
 from .textnorm import fold, fold_key, translit_key, translit_phrase
 
 log = logging.getLogger(__name__)
@@ -92,8 +98,7 @@ class _Span:
     end: int
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     target: str
     kind: str
 
@@ -115,81 +120,20 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 class Gazetteer:
-    """Names to places and features; :meth:`find` lists the mentions in a text."""
+    """Names to places and features; :meth:`find` lists the mentions in a text.
 
-    def __init__(self) -> None:
-        places = features("places")
-        districts = features("seven_districts")
-        names: dict[str, _Entry] = {}
-        self.place_ids = {str(f.get("id")) for f in places}
-        for row in places:
-            spellings = [row.get(k) for k in ("name_en", "name_hy", "name_az_en", "name_az", "name_hy_script")]
-            spellings += [a.strip() for a in str(row.get("aliases", "")).split(";")]
-            for s in spellings:
-                key = fold_key(s) if isinstance(s, str) else ""
-                if len(key) >= 3 and key not in names:
-                    names[key] = _Entry(str(row.get("id")), "place")
-        town_names: dict[str, set[str]] = {}
-        for key, entry in names.items():
-            town_names.setdefault(entry.target, set()).add(key)
-        for row in districts:
-            fid = str(row.get("feature_id"))
-            for s in {row.get("name_en", ""), row.get("name_az", ""), row.get("name_hy", ""), fid} | town_names.get(fid, set()):
-                for word in DISTRICT_WORDS:
-                    names.setdefault(fold_key(f"{s} {word}"), _Entry(f"@district:{fid}", "feature"))
-                names.setdefault(fold_key(f"{s}skiy rayon"), _Entry(f"@district:{fid}", "feature"))
-        for feature, phrases in FEATURE_PHRASES.items():
-            for phrase in phrases:
-                names[fold_key(phrase)] = _Entry(f"@{feature}", "feature")
-        self._names = names
-        # First word -> longest name (in words) starting with it: lets find() try only the
-        # n-grams that can match, instead of one regex with a thousand alternatives.
-        self._longest: dict[str, int] = {}
-        # and every leading run of two or more words of a name: find() extends a match
-        # word by word only while it can still become a name ("the" stops at "the city")
-        self._name_prefixes: set[str] = set()
-        for key in names:
-            words = key.split(" ")
-            self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
-            for k in range(2, len(words)):
-                self._name_prefixes.add(" ".join(words[:k]))
-        self.place_lonlat = {str(row.get("id")): (row.geometry.x, row.geometry.y) for row in places}
-        # Curated places by transliteration key, where the key names one place only.
-        loose: dict[str, set[str]] = {}
-        for key, entry in names.items():
-            if entry.kind == "place" and len(key) >= 4:
-                loose.setdefault(translit_phrase(key), set()).add(entry.target)
-        self._loose_places = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
-        self._loose_place_first = {k.split(" ")[0] for k in self._loose_places}
-        # Villages by spelling and by transliteration: key -> village ids (the records
-        # themselves load on the first village found: see `villages`).
-        self._village_exact: dict[str, list[str]] = {}
-        self._village_loose: dict[str, list[str]] = {}
-        self._loose_by_prefix: dict[str, list[str]] = {}  # first 3 letters -> long loose keys
-        self._english_like: set[str] = set()  # keys that need a cue ("the village of ...")
-        self._near_english: set[str] = set()  # keys never matched one letter off
-        self._first_words: set[str] = set()  # first words (folded and loose) of village names
+    ``tables`` are those :func:`build_tables` gives (built when not given).
+    """
+
+    def __init__(self, tables: dict | None = None) -> None:
+        t = _Tables(**(tables or build_tables()))
+        self._names = {key: _Entry(*entry) for key, entry in t.names.items()}
+        self.place_ids, self.place_lonlat = t.place_ids, t.place_lonlat
+        self._longest, self._name_prefixes = t.longest, t.name_prefixes
+        self._loose_places, self._loose_place_first = t.loose_places, t.loose_place_first
+        self._village_exact, self._village_loose, self._loose_by_prefix = t.village_exact, t.village_loose, t.loose_by_prefix
+        self._english_like, self._near_english, self._first_words = t.english_like, t.near_english, t.first_words
         self._near_memo: dict[str, list[str]] = {}
-        exact, loose_index, by_prefix = self._village_exact, self._village_loose, self._loose_by_prefix
-        first, english_like, near_english = self._first_words, self._english_like, self._near_english
-        for key, lkey, ids, english in village_index():
-            if key in names or len(key) - key.count(" ") < 3 or key.count(" ") >= _MAX_VILLAGE_WORDS:
-                continue
-            if english == 2:  # the name is an English word: read only with a cue
-                english_like.add(key)
-                english_like.add(lkey)
-            if english:  # one letter off an English word: never matched one letter off
-                near_english.add(lkey)
-            exact.setdefault(key, []).extend(ids)
-            first.add(key.partition(" ")[0])
-            first.add(lkey.partition(" ")[0])
-            for k in (lkey, lkey.replace(" ", "")) if " " in lkey else (lkey,):
-                bucket = loose_index.get(k)
-                if bucket is None:
-                    loose_index[k] = bucket = []
-                    if len(k) >= _NEAR_MIN_CHARS:
-                        by_prefix.setdefault(k[:3], []).append(k)
-                bucket.extend(ids)
 
     @functools.cached_property
     def villages(self) -> dict[str, Village]:
@@ -369,6 +313,101 @@ class Gazetteer:
         return best_id, note
 
 
+@dataclass
+class _Tables:
+    """What a :class:`Gazetteer` looks names up in: plain containers, as
+    :func:`build_tables` gives them and :mod:`extract.tables_cache` keeps them."""
+
+    names: dict[str, tuple[str, str]]  # folded name -> (target, kind)
+    place_ids: set[str]
+    place_lonlat: dict[str, tuple[float, float]]
+    # first word -> longest name (in words) starting with it: find() tries only the
+    # n-grams that can match, instead of one regex with a thousand alternatives
+    longest: dict[str, int]
+    # every leading run of two or more words of a name: find() extends a match word by
+    # word only while it can still become a name ("the" stops at "the city")
+    name_prefixes: set[str]
+    loose_places: dict[str, str]  # curated places by transliteration key, where it names one place
+    loose_place_first: set[str]
+    # villages by spelling and by transliteration: key -> village ids (the records
+    # themselves load on the first village found: see Gazetteer.villages)
+    village_exact: dict[str, list[str]]
+    village_loose: dict[str, list[str]]
+    loose_by_prefix: dict[str, list[str]]  # first 3 letters -> long loose keys
+    english_like: set[str]  # keys that need a cue ("the village of ...")
+    near_english: set[str]  # keys never matched one letter off
+    first_words: set[str]  # first words (folded and loose) of village names
+
+
+def build_tables() -> dict:
+    """The gazetteer's tables (see :class:`_Tables`), built from the ``places`` and
+    ``seven_districts`` layers, :data:`FEATURE_PHRASES` and the village index."""
+    places = features("places")
+    names: dict[str, tuple[str, str]] = {}
+    for row in places:
+        spellings = [row.get(k) for k in ("name_en", "name_hy", "name_az_en", "name_az", "name_hy_script")]
+        spellings += [a.strip() for a in str(row.get("aliases", "")).split(";")]
+        for s in spellings:
+            key = fold_key(s) if isinstance(s, str) else ""
+            if len(key) >= 3 and key not in names:
+                names[key] = (str(row.get("id")), "place")
+    town_names: dict[str, set[str]] = {}
+    for key, (target, _) in names.items():
+        town_names.setdefault(target, set()).add(key)
+    for row in features("seven_districts"):
+        fid = str(row.get("feature_id"))
+        for s in {row.get("name_en", ""), row.get("name_az", ""), row.get("name_hy", ""), fid} | town_names.get(fid, set()):
+            for word in DISTRICT_WORDS:
+                names.setdefault(fold_key(f"{s} {word}"), (f"@district:{fid}", "feature"))
+            names.setdefault(fold_key(f"{s}skiy rayon"), (f"@district:{fid}", "feature"))
+    for feature, phrases in FEATURE_PHRASES.items():
+        for phrase in phrases:
+            names[fold_key(phrase)] = (f"@{feature}", "feature")
+    longest: dict[str, int] = {}
+    name_prefixes: set[str] = set()
+    for key in names:
+        words = key.split(" ")
+        longest[words[0]] = max(longest.get(words[0], 0), len(words))
+        for k in range(2, len(words)):
+            name_prefixes.add(" ".join(words[:k]))
+    loose: dict[str, set[str]] = {}
+    for key, (target, kind) in names.items():
+        if kind == "place" and len(key) >= 4:
+            loose.setdefault(translit_phrase(key), set()).add(target)
+    loose_places = {k: next(iter(v)) for k, v in loose.items() if len(v) == 1}
+    exact: dict[str, list[str]] = {}
+    loose_index: dict[str, list[str]] = {}
+    by_prefix: dict[str, list[str]] = {}
+    english_like: set[str] = set()
+    near_english: set[str] = set()
+    first: set[str] = set()
+    for key, lkey, ids, english in village_index():
+        if key in names or len(key) - key.count(" ") < 3 or key.count(" ") >= _MAX_VILLAGE_WORDS:
+            continue
+        if english == 2:  # the name is an English word: read only with a cue
+            english_like.add(key)
+            english_like.add(lkey)
+        if english:  # one letter off an English word: never matched one letter off
+            near_english.add(lkey)
+        exact.setdefault(key, []).extend(ids)
+        first.add(key.partition(" ")[0])
+        first.add(lkey.partition(" ")[0])
+        for k in (lkey, lkey.replace(" ", "")) if " " in lkey else (lkey,):
+            bucket = loose_index.get(k)
+            if bucket is None:
+                loose_index[k] = bucket = []
+                if len(k) >= _NEAR_MIN_CHARS:
+                    by_prefix.setdefault(k[:3], []).append(k)
+            bucket.extend(ids)
+    return dict(
+        names=names, place_ids={str(f.get("id")) for f in places},
+        place_lonlat={str(row.get("id")): (row.geometry.x, row.geometry.y) for row in places},
+        longest=longest, name_prefixes=name_prefixes, loose_places=loose_places,
+        loose_place_first={k.split(" ")[0] for k in loose_places}, village_exact=exact, village_loose=loose_index,
+        loose_by_prefix=by_prefix, english_like=english_like, near_english=near_english, first_words=first,
+    )
+
+
 class _Context:
     """What a report says around its village names: the rayons it names and where its
     other places are."""
@@ -463,18 +502,35 @@ def _town_or_district(entry: _Entry, surface: str) -> str:
     return ""
 
 
+# The code whose output the cached tables are (extract.tables_cache keys them by it)
+_BUILT_FROM = tuple(Path(module.__file__) for module in (sys.modules[__name__], textnorm, events.villages, layers.features))
+
+
 @functools.lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The gazetteer built from the bundled layers (cached).
+    """The gazetteer built from the bundled layers (cached in the process, and on disk
+    by :mod:`extract.tables_cache`).
 
-    Its tables are some 80,000 objects that never change. Once built, they are moved
-    out of the garbage collector's sight (collect, then ``gc.freeze``): otherwise every
-    full collection walks them again, which cost a third of an article's extraction.
+    Its tables are some 80,000 objects that never change. The collector is paused while
+    they are read or built (each collection would walk them again, half made: that
+    tripled the time to read them), then they are moved out of its sight with
+    ``gc.freeze``: otherwise every full collection walks them again, which cost a third
+    of an article's extraction.
     """
-    gazetteer = Gazetteer()
-    gc.collect()  # nothing unreachable is frozen with them
+    key = tables_cache.digest(_BUILT_FROM, GEODATA_DIR)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        tables = tables_cache.load("gazetteer", key)
+        if tables is None:
+            tables = build_tables()
+            tables_cache.save("gazetteer", key, tables)
+        gazetteer = Gazetteer(tables)
+    finally:
+        if collecting:
+            gc.enable()
     gc.freeze()
-    log.debug("gazetteer built; %d objects frozen out of garbage collection", gc.get_freeze_count())
+    log.debug("gazetteer ready; %d objects frozen out of garbage collection", gc.get_freeze_count())
     return gazetteer
 
 

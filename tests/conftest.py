@@ -1,11 +1,21 @@
 """Shared fixtures: an isolated store per test, and the project root."""
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Built tables (extract.tables_cache) go to a folder of the test run's own, not the
+# user's cache; the page and command processes the tests start inherit it.
+_CACHE = tempfile.mkdtemp(prefix="karabakh-map-test-cache-")
+os.environ["KARABAKH_MAP_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,61 @@ def test_the_rule_prefilter_never_hides_a_match():
     assert checked > 300
     # and it does skip: a sentence with none of the words
     assert not may_match(next(r for r in RULES if r.name == "protest"), "the weather was mild on tuesday.")
+
+
+def test_the_gazetteer_tables_read_from_the_cache_are_those_built(tmp_path, monkeypatch):
+    """The gazetteer's tables come back from the cache file as they were built, and the
+    gazetteer made from them finds the same places; a process reads the file another wrote."""
+    import subprocess
+    import sys
+
+    from extract import tables_cache
+    from extract.gazetteer import Gazetteer, build_tables
+
+    monkeypatch.setenv("KARABAKH_MAP_CACHE_DIR", str(tmp_path))
+    built = build_tables()
+    tables_cache.save("gazetteer", "k1", built)
+    assert (tmp_path / "gazetteer-k1.marshal").is_file()
+    assert tables_cache.load("gazetteer", "k1") == built
+    text = "Shelling hit Gyanja and the village of Talish in Tartar, near Stepanakert."
+    assert [(m.target, m.ambiguous) for m in Gazetteer(tables_cache.load("gazetteer", "k1")).find(text)] == \
+        [(m.target, m.ambiguous) for m in Gazetteer(built).find(text)]
+    probe = ("from extract.gazetteer import default_gazetteer; gz = default_gazetteer(); "
+             "print(sorted({m.target for m in gz.find('Shelling hit Gyanja and Stepanakert.')}))")
+    env = {**os.environ, "KARABAKH_MAP_CACHE_DIR": str(tmp_path / "shared")}
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    written = list((tmp_path / "shared").glob("gazetteer-*.marshal"))
+    assert len(written) == 1
+    stamp = written[0].stat().st_mtime_ns
+    second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    assert first.stdout == second.stdout == "['ganja', 'stepanakert']\n"
+    assert written[0].stat().st_mtime_ns == stamp  # read, not written again
+
+
+def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, monkeypatch, caplog):
+    """A truncated cache file is rebuilt; a cache folder that cannot be made is skipped,
+    with the reason at DEBUG; a changed data file gives another key."""
+    import logging
+
+    from extract import tables_cache
+
+    monkeypatch.setenv("KARABAKH_MAP_CACHE_DIR", str(tmp_path))
+    tables_cache.save("gazetteer", "k2", {"names": {"a": ("b", "place")}})
+    path = tmp_path / "gazetteer-k2.marshal"
+    path.write_bytes(path.read_bytes()[:7])
+    with caplog.at_level(logging.DEBUG, logger="extract.tables_cache"):
+        assert tables_cache.load("gazetteer", "k2") is None
+    assert "not read" in caplog.text
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("KARABAKH_MAP_CACHE_DIR", str(blocker / "cache"))
+    with caplog.at_level(logging.DEBUG, logger="extract.tables_cache"):
+        tables_cache.save("gazetteer", "k3", {"x": 1})  # no exception
+    assert "not written" in caplog.text
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "places.geojson").write_text("{}")
+    code = [Path(tables_cache.__file__)]
+    before = tables_cache.digest(code, data)
+    (data / "places.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    assert tables_cache.digest(code, data) != before
