@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .prefilter import may_contain_match, required_literals
+from .prefilter import may_contain_all, required_groups
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -45,13 +45,6 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
 # thing, not the sentence's event.
 _ATTRIBUTIVE = re.compile(r"^\s*(?:trilateral\s+|joint\s+|tripartite\s+)?(?:statement|agreement|deal|declaration|accord|cease-?fire|truce|protocol|memorandum|war|offensive|elections?|ultimatum|meeting|summit)\b", re.I)
 YEAR_RX = re.compile(r"\b(?:in|since|of|during|until|by)\s+(?:the\s+(?:early\s+|mid-?|late\s+)?)?(?:19|20)\d\d(?:'?s)?\b|\b(?:19|20)\d\d(?:'?s)?\b|\byears? ago\b|\bdecades?\b", re.I)
-
-
-# Every pattern above needs one of these words or a digit: a sentence with none is
-# skipped at the cost of one search.
-_MAYBE_DATE = re.compile(r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|today|tonight|this|"
-                         r"last|past|previous|overnight|yesterday|earlier|on the day|the (?:day|night) before|a days?|an? days?|"
-                         r"one|two|three|four|five|six|seven)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,7 +106,8 @@ def _resolve(kind: str, m: re.Match, ref: dt.date | None) -> tuple[dt.date, int]
     return None
 
 
-_NEEDLES: dict[str, tuple[str, ...] | None] = {kind: required_literals(rx) for kind, rx in _PATTERNS}
+# what each pattern's matches must hold: a month's name and a digit, "day" and "ago" ...
+_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {kind: required_groups(rx) or () for kind, rx in _PATTERNS}
 
 
 def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
@@ -121,18 +115,20 @@ def find_dates(text: str, reference: dt.date | None) -> list[ResolvedDate]:
     publication date), left to right, without overlaps. Expressions that need a
     reference are skipped when it is ``None``."""
     found: list[ResolvedDate] = []
-    if not _MAYBE_DATE.search(text):
-        return found
     taken = bytearray(len(text))  # characters already part of a date: linear, however many dates
     low = text.lower()
-    present: dict[tuple[str, ...] | None, bool] = {}  # the month patterns share one set of words: test it once
+    present: dict[tuple[str, ...], bool] = {}  # the patterns share groups (the months): each tested once
     for kind, rx in _PATTERNS:
-        needles = _NEEDLES[kind]
-        ok = present.get(needles)
-        if ok is None:
-            ok = present[needles] = may_contain_match(needles, low)
+        for group in _GROUPS[kind]:
+            ok = present.get(group)
+            if ok is None:
+                ok = present[group] = may_contain_all((group,), low)
+            if not ok:
+                break
+        else:
+            ok = True
         if not ok:
-            continue  # no word this pattern needs (extract.prefilter)
+            continue  # a part this pattern needs is missing (extract.prefilter)
         for m in rx.finditer(text):
             if any(taken[m.start():m.end()]):
                 continue

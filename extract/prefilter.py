@@ -6,7 +6,9 @@ every match must contain. :func:`required_literals` finds those words in the par
 pattern (CPython's own ``re`` parser); :func:`may_contain_match` is the test. The
 prefilter only ever skips a scan that could not match, so results are the same with
 it and without it; on another Python, where the parser differs, it is simply off.
-:class:`Prefiltered` wraps a pattern with its literals.
+:func:`required_groups` finds every required part's literals (a date needs a month's
+name and a digit), :func:`may_contain_all` tests them all; :class:`Prefiltered` wraps a
+pattern with them.
 """
 from __future__ import annotations
 
@@ -67,6 +69,73 @@ def required_literals(pattern: re.Pattern) -> tuple[str, ...] | None:
     return tuple(sorted(set(found)))
 
 
+DIGIT = ("\\d",)  # a group that stands for "a decimal digit" (any script's, as ``\\d`` means)
+_A_DIGIT = re.compile(r"\d")
+
+
+def required_groups(pattern: re.Pattern) -> tuple[tuple[str, ...], ...] | None:
+    """Every group of substrings one of which a lower-cased text must hold for
+    ``pattern`` to match it, one group per required part of the pattern's top-level
+    sequence ("\\bN days ago" needs "day" and one of "ago", "earlier"; a date needs a
+    month's name and :data:`DIGIT`); ``None`` when the pattern gives none. Each group
+    is one part's :func:`required_literals`; parts of one letter are not kept."""
+    try:
+        from re import _constants as sre
+        from re import _parser
+
+        items = list(_parser.parse(pattern.pattern).data)
+        groups: list[tuple[str, ...]] = []
+        i = 0
+        while i < len(items):
+            op, av = items[i]
+            if op is sre.LITERAL:
+                run = ""
+                while i < len(items) and items[i][0] is sre.LITERAL:
+                    run += chr(items[i][1])
+                    i += 1
+                found: list[str] | None = [run]
+            else:
+                found = _literals_in([items[i]])
+                if _needs_digit([items[i]], sre):
+                    groups.append(DIGIT)
+                i += 1
+            if found and min(map(len, found)) >= 2 and all(n == n.lower() for n in found):
+                groups.append(tuple(sorted(set(found))))
+    except Exception:  # another Python's internals: no prefilter, the same results
+        return None
+    unique = list(dict.fromkeys(groups))
+    unique.sort(key=lambda g: g is DIGIT)  # words first: a digit is the commonest part
+    return tuple(unique) or None
+
+
+def _needs_digit(items: list, sre) -> bool:
+    """Whether every match of a parsed pattern sequence holds a decimal digit."""
+    for op, av in items:
+        if op is sre.IN and len(av) == 1 and av[0] == (sre.CATEGORY, sre.CATEGORY_DIGIT):
+            return True
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1 and _needs_digit(list(av[2].data), sre):
+            return True
+        if op is sre.SUBPATTERN and _needs_digit(list(av[3].data), sre):
+            return True
+        if op is sre.BRANCH and all(_needs_digit(list(alt.data), sre) for alt in av[1]):
+            return True
+    return False
+
+
+def may_contain_all(groups: tuple[tuple[str, ...], ...] | None, low: str) -> bool:
+    """Whether a pattern whose :func:`required_groups` are ``groups`` can match the
+    lower-cased text ``low`` (``False`` only when it certainly cannot)."""
+    if groups is None:
+        return True
+    for group in groups:
+        if group is DIGIT:
+            if _A_DIGIT.search(low) is None:
+                return False
+        elif not may_contain_match(group, low):
+            return False
+    return True
+
+
 def may_contain_match(needles: tuple[str, ...] | None, low: str) -> bool:
     """Whether a pattern whose :func:`required_literals` are ``needles`` can match the
     lower-cased text ``low`` (``False`` only when it certainly cannot)."""
@@ -79,21 +148,21 @@ def may_contain_match(needles: tuple[str, ...] | None, low: str) -> bool:
 
 
 class Prefiltered:
-    """A compiled pattern that skips, by :func:`may_contain_match`, the texts it cannot
+    """A compiled pattern that skips, by :func:`may_contain_all`, the texts it cannot
     match: ``search`` and ``finditer`` give what the pattern's own would."""
 
-    __slots__ = ("pattern", "needles")
+    __slots__ = ("pattern", "groups")
 
     def __init__(self, pattern: re.Pattern) -> None:
         self.pattern = pattern
-        self.needles = required_literals(pattern)
+        self.groups = required_groups(pattern)
 
     def search(self, text: str) -> re.Match | None:
         """The pattern's first match in ``text``, or ``None``."""
-        return self.pattern.search(text) if may_contain_match(self.needles, text.lower()) else None
+        return self.pattern.search(text) if may_contain_all(self.groups, text.lower()) else None
 
     def finditer(self, text: str, low: str | None = None) -> Iterator[re.Match]:
         """The pattern's matches in ``text`` (``low``: ``text.lower()``, when known)."""
-        if may_contain_match(self.needles, text.lower() if low is None else low):
+        if may_contain_all(self.groups, text.lower() if low is None else low):
             return self.pattern.finditer(text)
         return iter(())

@@ -50,7 +50,8 @@ def fold(text: str) -> str:
     """
     table = {ord(c): _fold_char(c) for c in set(text) if c not in _ASCII_SAFE}
     folded = text.translate(table) if table else text
-    folded = folded.translate(_ASCII_LOWER)
+    # ASCII text (most reports, once quotes and dashes are folded) lower-cases in C
+    folded = folded.lower().replace("`", "'") if folded.isascii() else folded.translate(_ASCII_LOWER)
     if any(c in _CYRILLIC_LOOKALIKE for c in set(folded)):
         out = list(folded)
         _latinise_mixed_words(out)
@@ -74,6 +75,7 @@ def _latinise_mixed_words(chars: list[str]) -> None:
         start = end + 1
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_key(text: str) -> str:
     """A folded lookup key: :func:`fold` with runs of spaces and hyphens made one space."""
     folded = fold(text.strip())

@@ -305,3 +305,34 @@ def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, monkeypatch, cap
     before = tables_cache.digest(code, data)
     (data / "places.geojson").write_text('{"type": "FeatureCollection", "features": []}')
     assert tables_cache.digest(code, data) != before
+
+
+def test_the_date_and_count_prefilters_never_hide_a_match():
+    """A pattern's required parts (``extract.prefilter.required_groups``: every part of
+    its sequence, a digit included) hold in every sentence of the test reports it
+    matches; and they do skip: a month with no digit, "day" with no "ago"."""
+    from extract import claims, dates, fatalities
+    from extract.pipeline import split_sentences
+    from extract.prefilter import DIGIT, may_contain_all, required_groups
+
+    patterns = [rx for _, rx in dates._PATTERNS] + [p.pattern for p in (
+        fatalities._COUNT_BEFORE, fatalities._COUNT_AFTER, fatalities._SINGLE, claims._DENIAL_FILTERED, claims._SPEECH_FILTERED)]
+    groups = [required_groups(rx) for rx in patterns]
+    assert all(g is not None for g in groups)
+    texts = [p.read_text(encoding="utf-8") for p in (Path(__file__).parent / "data").rglob("*.txt")]
+    checked = 0
+    for text in texts:
+        for s in split_sentences(text):
+            low = s.text.lower()
+            for rx, g in zip(patterns, groups):
+                if rx.search(s.text):
+                    assert may_contain_all(g, low), (rx.pattern[:60], s.text)
+                    checked += 1
+    assert checked > 500
+    by_kind = dict(dates._PATTERNS)
+    month_day = required_groups(by_kind["month_day"])
+    assert DIGIT in month_day and may_contain_all(month_day, "on may 5 they met")
+    assert not may_contain_all(month_day, "they may meet in march")  # months, no digit
+    assert not may_contain_all(required_groups(by_kind["days_ago"]), "on the day of the vote")  # "day", no "ago"
+    found = dates.find_dates("Shelling began two days ago, on May 3.", dt.date(2020, 5, 6))
+    assert [(d.text, d.date) for d in found] == [("two days ago", dt.date(2020, 5, 4)), ("May 3", dt.date(2020, 5, 3))]
