@@ -29,6 +29,7 @@ from .claims import DENIAL_VERB, claim_in
 from .dates import find_dates, has_year_only
 from .fatalities import fatalities_in
 from .gazetteer import TOWN_OR_DISTRICT, Gazetteer, Mention, default_gazetteer, feature_ref
+from .prefilter import LiteralIndex
 from .unlocated import unlocated_names
 from .rules import (
     CIVILIAN_RX, DEADLINE, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SCHEDULED_HANDOVER, SHELLING_WORDS, SOLDIER_RX, Rule,
@@ -236,9 +237,10 @@ def _why_blocked(sentence: str, rule: Rule, m: re.Match, concessive_end: int, ce
     return why
 
 
-# (order, rule, the words one of which its matches hold, its lower-case pattern): what
-# _fire_all asks of each rule, looked up once
-_RULE_TABLE = tuple((order, rule, rule_needles(rule), rule.lower) for order, rule in enumerate(RULES))
+# (order, rule, its lower-case pattern): what _fire_all asks of each rule, looked up
+# once; and which rules' words a sentence holds, found in one pass
+_RULE_TABLE = tuple((order, rule, rule.lower) for order, rule in enumerate(RULES))
+_RULE_WORDS = LiteralIndex([rule_needles(rule) for rule in RULES])
 
 
 def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
@@ -254,13 +256,10 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     # a concessive lead ("While ..., ") holds background up to its comma
     concessive_end = sentence.find(",") if _CONCESSIVE_LEAD.match(sentence) else -1
     celebration = bool(CELEBRATION.search(sentence))
-    for order, rule, needles, lower in _RULE_TABLE:
-        if needles is not None:  # extract.prefilter: skip a rule none of whose words is here
-            for needle in needles:
-                if needle in low:
-                    break
-            else:
-                continue
+    candidates_mask = _RULE_WORDS.candidates(low)  # extract.prefilter: a rule none of whose words is here is skipped
+    for order, rule, lower in _RULE_TABLE:
+        if not candidates_mask >> order & 1:
+            continue
         fast = lower if same_length else None
         for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
             why = _why_blocked(sentence, rule, m, concessive_end, celebration)

@@ -6,14 +6,21 @@ every match must contain. :func:`required_literals` finds those words in the par
 pattern (CPython's own ``re`` parser); :func:`may_contain_match` is the test. The
 prefilter only ever skips a scan that could not match, so results are the same with
 it and without it; on another Python, where the parser differs, it is simply off.
-:func:`required_groups` finds every required part's literals (a date needs a month's
+:class:`LiteralIndex` tells, in one pass of an Aho-Corasick automaton (pyahocorasick),
+which of many patterns' literals a text holds. :func:`required_groups` finds every
+required part's literals (a date needs a month's
 name and a digit), :func:`may_contain_all` tests them all; :class:`Prefiltered` wraps a
 pattern with them.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Sequence
+
+try:
+    import ahocorasick
+except ImportError:  # a dependency (pyproject.toml); without it LiteralIndex loops, with the same results
+    ahocorasick = None
 
 
 def _literals_in(items: list) -> list[str] | None:
@@ -166,3 +173,43 @@ class Prefiltered:
         if may_contain_all(self.groups, text.lower() if low is None else low):
             return self.pattern.finditer(text)
         return iter(())
+
+
+class LiteralIndex:
+    """Which of many patterns' :func:`required_literals` a text holds, in one pass.
+
+    ``needles[i]`` are pattern *i*'s literals (``None``: the pattern has none, and is
+    always to be tried). :meth:`candidates` gives a bit mask with bit *i* set when
+    pattern *i* may match: the same answer as :func:`may_contain_match` for each
+    pattern, from one scan of an Aho-Corasick automaton instead of a loop over every
+    literal of every pattern (50 against 4 microseconds for a sentence and the rules).
+    """
+
+    def __init__(self, needles: Sequence[tuple[str, ...] | None]) -> None:
+        self._needles = tuple(needles)
+        self._always = 0
+        masks: dict[str, int] = {}
+        for i, group in enumerate(self._needles):
+            if group is None:
+                self._always |= 1 << i
+                continue
+            for needle in group:
+                masks[needle] = masks.get(needle, 0) | 1 << i
+        self._automaton = None
+        if ahocorasick is not None and masks:
+            self._automaton = ahocorasick.Automaton()
+            for needle, mask in masks.items():
+                self._automaton.add_word(needle, mask)
+            self._automaton.make_automaton()
+
+    def candidates(self, low: str) -> int:
+        """The bit mask of the patterns that may match the lower-cased text ``low``."""
+        bits = self._always
+        if self._automaton is not None:
+            for _, mask in self._automaton.iter(low):
+                bits |= mask
+            return bits
+        for i, group in enumerate(self._needles):
+            if group is not None and may_contain_match(group, low):
+                bits |= 1 << i
+        return bits

@@ -336,3 +336,24 @@ def test_the_date_and_count_prefilters_never_hide_a_match():
     assert not may_contain_all(required_groups(by_kind["days_ago"]), "on the day of the vote")  # "day", no "ago"
     found = dates.find_dates("Shelling began two days ago, on May 3.", dt.date(2020, 5, 6))
     assert [(d.text, d.date) for d in found] == [("two days ago", dt.date(2020, 5, 4)), ("May 3", dt.date(2020, 5, 3))]
+
+
+def test_the_literal_index_answers_as_each_rule_s_own_test(monkeypatch):
+    """``LiteralIndex.candidates`` (one automaton pass) sets a rule's bit exactly when
+    ``may_match`` says the rule may match, on every sentence of the test reports, and so
+    does its fallback loop without pyahocorasick."""
+    from extract import prefilter
+    from extract.pipeline import split_sentences
+    from extract.rules import RULES, may_match, rule_needles
+
+    needles = [rule_needles(rule) for rule in RULES]
+    index = prefilter.LiteralIndex(needles)
+    monkeypatch.setattr(prefilter, "ahocorasick", None)
+    looping = prefilter.LiteralIndex(needles)
+    assert index._automaton is not None and looping._automaton is None
+    texts = [p.read_text(encoding="utf-8") for p in (Path(__file__).parent / "data").rglob("*.txt")]
+    lows = [s.text.lower() for text in texts for s in split_sentences(text)] + ["", "the weather was mild."]
+    for low in lows:
+        expected = sum(1 << i for i, rule in enumerate(RULES) if may_match(rule, low))
+        assert index.candidates(low) == looping.candidates(low) == expected, low
+    assert index.candidates("the weather was mild.") == sum(1 << i for i, n in enumerate(needles) if n is None)
