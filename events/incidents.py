@@ -189,20 +189,36 @@ def _rank(a: Candidate, b: Candidate, order: int) -> tuple:
 def search_window(events: Sequence[Event]) -> tuple[dt.date, dt.date, tuple[float, float, float, float], tuple[dt.date, dt.date]]:
     """The dates and box (west, south, east, north) that hold every candidate of ``events``,
     and the narrower dates a candidate dated to the day must fall in (the batch's own
-    windows, and a day for a night)."""
-    first, last = min(e.event_date for e in events), max(e.event_date for e in events)
-    since, until = first - dt.timedelta(days=SEARCH_DAYS), last + dt.timedelta(days=SEARCH_DAYS)
-    reach = max([DAY_WINDOW.get(e.time_precision, 0) for e in events] + [1])
-    near = (first - dt.timedelta(days=reach), last + dt.timedelta(days=reach))
-    xs, ys = [e.longitude for e in events], [e.latitude for e in events]
-    for e in events:
-        road = _road(e.x_layer) if e.x_layer else None
-        if road is not None:  # a place anywhere along it may be a candidate
-            w, s, east, n = road.bounds
-            xs += [w, east]
-            ys += [s, n]
-    box = (min(xs) - SEARCH_DEG, min(ys) - SEARCH_DEG, max(xs) + SEARCH_DEG, max(ys) + SEARCH_DEG)
-    return since, until, box, near
+    windows, and a day for a night): :func:`event_window` of each, put together."""
+    windows = [event_window(e) for e in events]
+    if len(windows) == 1:
+        return windows[0]
+    return (min(w[0] for w in windows), max(w[1] for w in windows),
+            (min(w[2][0] for w in windows), min(w[2][1] for w in windows),
+             max(w[2][2] for w in windows), max(w[2][3] for w in windows)),
+            (min(w[3][0] for w in windows), max(w[3][1] for w in windows)))
+
+
+def event_window(e: Event) -> tuple[dt.date, dt.date, tuple[float, float, float, float], tuple[dt.date, dt.date]]:
+    """:func:`search_window` of one event: SEARCH_DAYS either side, the box SEARCH_DEG
+    around it (around the whole road for an event on a road: a place anywhere along it
+    may be a candidate), and its own date window (at least a day, for a night)."""
+    day = e.event_date
+    reach = dt.timedelta(days=max(DAY_WINDOW.get(e.time_precision, 0), 1))
+    x, y = e.longitude, e.latitude
+    w, s, east, n = x, y, x, y
+    road = _road(e.x_layer) if e.x_layer else None
+    if road is not None:
+        rw, rs, re_, rn = road.bounds
+        w, s, east, n = min(w, rw), min(s, rs), max(east, re_), max(n, rn)
+    return (day - _SEARCH, day + _SEARCH, (w - SEARCH_DEG, s - SEARCH_DEG, east + SEARCH_DEG, n + SEARCH_DEG),
+            (day - reach, day + reach))
+
+
+_SEARCH = dt.timedelta(days=SEARCH_DAYS)
+
+
+_NONE: list[int] = []  # never appended to: by_key.setdefault makes each key's own list
 
 
 class _Pool:
@@ -239,12 +255,16 @@ class _Pool:
         fam = c.family
         found: list[int] = []
         if c.x_place_id:
-            found += self.by_key.get(("place", fam, c.x_place_id), [])
-            found += self.by_key.get(("road", fam), [])
+            same = self.by_key.get(("place", fam, c.x_place_id), _NONE)
+            roads = self.by_key.get(("road", fam), _NONE)
+            if not roads:
+                return same  # one key's list: in pool order already, each index once
+            found = same + roads
         elif c.x_layer:
-            found += self.by_key.get(("layer", fam, c.x_layer), [])
-            if _road(c.x_layer) is not None:
-                found += self.by_key.get(("placed", fam), [])
+            same = self.by_key.get(("layer", fam, c.x_layer), _NONE)
+            if _road(c.x_layer) is None:
+                return same
+            found = same + self.by_key.get(("placed", fam), _NONE)
         else:
             y, x = self._cell(c)
             for dy in (-1, 0, 1):

@@ -8,13 +8,14 @@ contract").
 from __future__ import annotations
 
 import datetime as dt
+import json
 import operator
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence, runtime_checkable
 
 from events import COLUMNS, ArticleRecord, Event, EventValidationError, parse_event_date
-from events.incidents import CANDIDATE_COLUMNS, ROAD_LAYERS, Candidate, assign_incidents, search_window
+from events.incidents import CANDIDATE_COLUMNS, ROAD_LAYERS, SEARCH_DAYS, Candidate, assign_incidents, event_window, search_window
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -134,34 +135,101 @@ def candidate_query(placeholder: str) -> str:
             " AND x_review <> 'rejected'")
 
 
-def link_new_events(events: Sequence[Event], fetch, placeholder: str) -> list[Event]:
-    """``events`` linked to their incidents; ``fetch(sql, params)`` runs
-    :func:`candidate_query` in the backend's transaction and returns its rows."""
+def candidate_query_many(placeholder: str, tables: tuple[str, str] | None = None) -> str:
+    """:func:`candidate_query` for a batch spread over years or the region: one
+    statement for all its events, over two tables of windows (:func:`spread_windows`).
+
+    - days ``(day, s, n, w, e)``: each day of each event's own date window, with its box.
+      Asking for one day at a time lets the ``events_date_point`` index narrow by
+      latitude too: a range of days would read every event of those days.
+    - spans ``(since, until, s, n, w, e)``: each event's wider window, for the events
+      dated only to the week or month (``events_vague``).
+
+    ``tables`` names the two tables (a backend that fills temporary tables); without
+    it the parameters start with the two as JSON arrays of arrays, read once into
+    tables of plain values (PostgreSQL's ``jsonb``). The last two parameters are the
+    batch's since and until, for the roads."""
+    ph, cols = placeholder, ", ".join(f"ev.{c}" for c in CANDIDATE_COLUMNS)
+    roads = ROADS_WHERE.replace("%", "%%") if ph == "%s" else ROADS_WHERE  # psycopg reads % as a placeholder
+    if tables is None:
+        def table(kinds: tuple[str, ...]) -> str:
+            values = ", ".join(f"(value->>{i})::{kind}" for i, kind in enumerate(kinds))
+            return f"(SELECT {values} FROM jsonb_array_elements({ph}::jsonb))"
+        days = table(("date", "float8", "float8", "float8", "float8"))
+        spans = table(("date", "date", "float8", "float8", "float8", "float8"))
+        head = f"WITH d (day, s, n, w, e) AS MATERIALIZED {days}, v (since, until, s, n, w, e) AS MATERIALIZED {spans} "
+        days_table, spans_table = "d", "v"
+    else:
+        head, (days_table, spans_table) = "", tables
+    box = "ev.latitude BETWEEN w.s AND w.n AND ev.longitude BETWEEN w.w AND w.e"
+    return (f"{head}SELECT {cols} FROM {days_table} AS w CROSS JOIN events ev WHERE ev.event_date = w.day AND {box}"
+            f" AND ev.x_review <> 'rejected'"
+            f" UNION ALL SELECT {cols} FROM {spans_table} AS w CROSS JOIN events ev WHERE ev.{VAGUE_WHERE}"
+            f" AND ev.event_date BETWEEN w.since AND w.until AND {box} AND ev.x_review <> 'rejected'"
+            f" UNION ALL SELECT {cols} FROM events ev WHERE ({roads.replace('x_layer', 'ev.x_layer')})"
+            f" AND ev.event_date BETWEEN {ph} AND {ph} AND ev.x_review <> 'rejected'")
+
+
+def link_new_events(events: Sequence[Event], fetch, placeholder: str, fetch_spread=None) -> list[Event]:
+    """``events`` linked to their incidents.
+
+    ``fetch(sql, params)`` runs :func:`candidate_query` (or, for a batch spread over
+    years or the region, :func:`candidate_query_many` with JSON windows) in the
+    backend's transaction and returns its rows. A backend that keeps the windows in
+    tables of its own passes ``fetch_spread(days, spans, since, until)`` instead for
+    the spread batch (see :func:`spread_windows`)."""
     if not events:
         return list(events)
-    sql = candidate_query(placeholder)
-    rows = {}
-    # A report's events lie close in time and space: one query. A batch spread over years
-    # or the whole region (a bulk load) asks per event, each answered from a few index entries.
-    for group in _compact_groups(events):
-        since, until, (w, s, e, n), (near_since, near_until) = search_window(group)
+    rows: dict = {}
+    if _is_compact(events):
+        # A report's events lie close in time and space: one window, one query.
+        since, until, (w, s, e, n), (near_since, near_until) = search_window(events)
         wide = (since.isoformat(), until.isoformat())
-        for r in fetch(sql, (near_since.isoformat(), near_until.isoformat(), s, n, w, e, *wide, s, n, w, e, *wide)):
-            rows.setdefault(r[0], r)
+        found = fetch(candidate_query(placeholder), (near_since.isoformat(), near_until.isoformat(), s, n, w, e,
+                                                    *wide, s, n, w, e, *wide))
+    else:
+        # A batch spread over years or the whole region (a bulk load): a window per
+        # event, all in one statement.
+        days, spans = spread_windows(events)
+        first, last = min(e.event_date for e in events), max(e.event_date for e in events)
+        since, until = (first - _SEARCH).isoformat(), (last + _SEARCH).isoformat()
+        if fetch_spread is not None:
+            found = fetch_spread(days, spans, since, until)
+        else:
+            found = fetch(candidate_query_many(placeholder), (json.dumps(days), json.dumps(spans), since, until))
+    for r in found:
+        rows.setdefault(r[0], r)
     ordered = sorted(rows.values(), key=lambda r: (str(r[3]), r[0]))  # oldest first, then by id: deterministic
     return assign_incidents(events, (Candidate.from_row(r) for r in ordered))
+
+
+_SEARCH = dt.timedelta(days=SEARCH_DAYS)
+
+
+def spread_windows(events: Sequence[Event]) -> tuple[list[list], list[list]]:
+    """The two tables of :func:`candidate_query_many`, as lists of rows: each day of
+    each event's own date window with its box, and each event's wider window with its
+    box (:func:`events.incidents.event_window`)."""
+    days, spans = [], []
+    one_day = dt.timedelta(days=1)
+    for event in events:
+        since, until, (w, s, e, n), (day, near_until) = event_window(event)
+        while day <= near_until:
+            days.append([day.isoformat(), s, n, w, e])
+            day += one_day
+        spans.append([since.isoformat(), until.isoformat(), s, n, w, e])
+    return days, spans
 
 
 COMPACT_DAYS = 14  # a batch within this many days and COMPACT_DEG degrees is searched at once
 COMPACT_DEG = 0.5
 
 
-def _compact_groups(events: Sequence[Event]) -> list[Sequence[Event]]:
+def _is_compact(events: Sequence[Event]) -> bool:
+    """Whether a batch lies within COMPACT_DAYS and COMPACT_DEG (a report's events)."""
     days = (max(e.event_date for e in events) - min(e.event_date for e in events)).days
     lats, lons = [e.latitude for e in events], [e.longitude for e in events]
-    if days <= COMPACT_DAYS and max(lats) - min(lats) <= COMPACT_DEG and max(lons) - min(lons) <= COMPACT_DEG:
-        return [events]
-    return [[e] for e in events]
+    return days <= COMPACT_DAYS and max(lats) - min(lats) <= COMPACT_DEG and max(lons) - min(lons) <= COMPACT_DEG
 
 
 def check_incident_change(uids: Sequence[str], incident: str) -> list[str]:

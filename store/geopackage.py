@@ -29,7 +29,7 @@ from . import gpkg_format as gpkg
 from . import settings
 from .base import (
     EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell,
-    check_incident_change, event_row, filter_clauses, link_new_events, X_UID_COLLISION, grid_frame,
+    candidate_query_many, check_incident_change, event_row, filter_clauses, link_new_events, X_UID_COLLISION, grid_frame,
     with_article,
 )
 from .seeding import load_new_seeds
@@ -176,7 +176,8 @@ class GeoPackageStore:
             )
             rows = _new_events(con, events)
             check_article_link(article, rows)
-            rows = link_new_events(rows, lambda sql, params: con.execute(sql, params).fetchall(), "?")
+            rows = link_new_events(rows, lambda sql, params: con.execute(sql, params).fetchall(), "?",
+                                   lambda *windows: _fetch_spread(con, *windows))
             geoms = [e.geometry for e in rows]
             blobs = gpkg.to_blobs(geoms)
             gpkg.bulk_insert(con, _INSERT_SQL, [(b, *event_row(with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)
@@ -343,6 +344,25 @@ class GeoPackageStore:
     def integrity_check(self) -> str:
         """SQLite's ``PRAGMA integrity_check`` result (``"ok"`` when sound)."""
         return self._con.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+# The windows of a batch spread over years or the region, in tables of the connection's
+# own (temporary: never in the file), filled anew for each batch.
+_WINDOW_TABLES = ("temp.km_link_days", "temp.km_link_spans")
+_SPREAD_SQL = candidate_query_many("?", _WINDOW_TABLES)
+
+
+def _fetch_spread(con: sqlite3.Connection, days: list[list], spans: list[list], since: str, until: str) -> list:
+    """The candidates of a spread batch (``store.base.candidate_query_many``), its
+    windows put in the connection's temporary tables: read by SQLite as plain values,
+    not parsed from JSON for every probe."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS km_link_days (day TEXT, s REAL, n REAL, w REAL, e REAL)")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS km_link_spans (since TEXT, until TEXT, s REAL, n REAL, w REAL, e REAL)")
+    con.execute("DELETE FROM temp.km_link_days")
+    con.execute("DELETE FROM temp.km_link_spans")
+    con.executemany("INSERT INTO temp.km_link_days VALUES (?, ?, ?, ?, ?)", days)
+    con.executemany("INSERT INTO temp.km_link_spans VALUES (?, ?, ?, ?, ?, ?)", spans)
+    return con.execute(_SPREAD_SQL, (since, until)).fetchall()
 
 
 def _new_events(con: sqlite3.Connection, events: Sequence[Event]) -> list[Event]:

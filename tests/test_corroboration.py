@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from cli.linking import evaluate_linking
+from events import ArticleRecord
+from events.model import replace
 from events.incidents import Candidate, link_reason, pairwise_scores, summarise
 from events.sources import side_of
 from exchange.acled_csv import events_to_acled_csv, incidents_to_acled_csv, read_acled_csv
@@ -332,3 +334,60 @@ def test_the_geopackage_export_keeps_each_report_with_its_incident(tmp_path):
     assert dict(zip(back["x_uid"], back["x_incident"])) == dict(zip(events["x_uid"], events["x_incident"]))
     assert set(back["x_claim"]) == {"claim", "denial", ""}
     store.close()
+
+
+def _fact(uid_hint: int, article: str, day: str, *, place: str = "", sub: str = "Shelling/artillery/missile attack",
+          lat: float = 0.0, lon: float = 0.0, **kw):
+    from events.places import place as placement
+
+    from .conftest import sample_event
+
+    types = {"Shelling/artillery/missile attack": "Explosions/Remote violence", "Armed clash": "Battles",
+             "Attack": "Violence against civilians"}
+    if place:
+        point = placement(place).geometry
+        lat, lon = point.y, point.x
+    return sample_event(uid_hint, article, event_date=day, event_type=types[sub], sub_event_type=sub, x_place_id=place,
+                        latitude=lat, longitude=lon, **kw)
+
+
+def test_a_batch_spread_over_years_links_as_its_events_would_one_by_one(target):
+    """A bulk load (one batch over years and the whole region) finds its candidates in one
+    statement (``store.base.candidate_query_many``); each event links as it would have
+    alone: by place and day, by coordinates, over a road, by a week-dated report, never
+    to a rejected event, and not to the day after."""
+    store = open_store(target, load_seeds=False)
+    stored = [
+        _fact(1, "s1", "2020-10-04", place="stepanakert"),
+        _fact(2, "s1", "2018-05-02", lat=39.9, lon=46.5),
+        _fact(3, "s1", "2021-03-03", x_layer="lachin_corridor:route_2020_road", lat=39.63, lon=46.55, geo_precision=3),
+        _fact(4, "s1", "2016-04-05", place="shusha", sub="Armed clash", time_precision=2),
+        _fact(5, "s1", "2019-07-07", place="martakert"),
+    ]
+    store.ingest(ArticleRecord("s1"), stored)
+    store.set_review(stored[4].x_uid, "rejected")
+    batch = [
+        _fact(11, "n1", "2020-10-04", place="stepanakert", sub="Attack"),  # A's place and day
+        _fact(12, "n1", "2018-05-02", lat=39.905, lon=46.505, sub="Attack"),  # 0.7 km from B
+        _fact(13, "n1", "2021-03-03", place="lachin"),  # on C's road
+        _fact(14, "n1", "2016-04-08", place="shusha", sub="Armed clash"),  # within D's week
+        _fact(15, "n1", "2019-07-07", place="martakert"),  # E is rejected
+        _fact(16, "n1", "2020-10-06", place="stepanakert"),  # two days after A
+    ]
+    from store.base import _is_compact
+
+    assert not _is_compact(batch)
+    store.ingest(ArticleRecord("n1"), batch)
+    incident = store.query().set_index("x_uid")["x_incident"]
+    expected = {11: stored[0], 12: stored[1], 13: stored[2], 14: stored[3]}
+    for i, e in zip(range(11, 17), batch):
+        assert incident[e.x_uid] == (expected[i].x_uid if i in expected else e.x_uid), i
+    # and one by one (each a compact batch of its own), into a second store: the same links
+    one_by_one = open_store(target.replace("s.gpkg", "t.gpkg"), load_seeds=False) if target.endswith(".gpkg") else None
+    if one_by_one is not None:
+        one_by_one.ingest(ArticleRecord("s1"), stored)
+        one_by_one.set_review(stored[4].x_uid, "rejected")
+        for e in batch:
+            one_by_one.ingest(ArticleRecord(e.x_article_id + e.x_uid), [replace(e, x_article_id=e.x_article_id + e.x_uid)])
+        again = one_by_one.query().set_index("x_uid")["x_incident"]
+        assert {u: again[u] for u in again.index if u in incident.index} == {u: incident[u] for u in again.index if u in incident.index}
