@@ -9,7 +9,9 @@ over the run; then one session reruns 200 times and the memory after it is compa
 with the level after its first 20 (target: within 50 MB).
 
 All traffic goes to 127.0.0.1 only; every loop is bounded in count and time.
-Run: ``python benchmarks/load.py [--sessions 20] [--seconds 60]``.
+Run: ``python benchmarks/load.py [--sessions 20] [--seconds 60] [--url URL]``; with
+``--url`` it loads a deployment already running there (``karabakh-map serve``), each
+session first fetching the page as a browser does, so a proxy's cookie routes it.
 """
 from __future__ import annotations
 
@@ -51,7 +53,7 @@ class Session:
     """One browser tab, as Streamlit sees it: a websocket and widget states."""
 
     def __init__(self, url: str):
-        self.url = url
+        self.url = url  # the websocket's; the page is the same address over http
         self.ws = None
         self.checkbox_id = ""
         self.value = True
@@ -60,7 +62,12 @@ class Session:
     async def open(self) -> float:
         import websockets
 
-        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=64 * 2**20, open_timeout=30)
+        # as a browser: the page first, keeping the cookie a proxy sets (sticky routing)
+        page = self.url.replace("ws", "http", 1).rsplit("/_stcore/", 1)[0] + "/"
+        set_cookie = await asyncio.to_thread(lambda: urllib.request.urlopen(page, timeout=30).headers.get("Set-Cookie", ""))
+        headers = {"Cookie": set_cookie.split(";")[0]} if set_cookie else {}
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=64 * 2**20, open_timeout=30,
+                                           additional_headers=headers)
         return await self.rerun(None)
 
     async def rerun(self, toggle: bool | None) -> float:
@@ -108,9 +115,9 @@ async def _drive(session: Session, until: float, latencies: list[float]) -> None
             return
 
 
-async def run(url: str, pid: int, sessions: int, seconds: float) -> None:
+async def run(url: str, pid: int | None, sessions: int, seconds: float) -> None:
     clients = [Session(url) for _ in range(sessions)]
-    memory = [_rss_mb(pid)]
+    memory = [_rss_mb(pid) if pid else float("nan")]
     await asyncio.gather(*(c.open() for c in clients))
     if not all(c.checkbox_id for c in clients):
         raise RuntimeError("the layer checkbox was not found in the page: the benchmark would toggle nothing")
@@ -119,7 +126,7 @@ async def run(url: str, pid: int, sessions: int, seconds: float) -> None:
 
     async def sample():
         while time.perf_counter() < until:
-            memory.append(_rss_mb(pid))
+            memory.append(_rss_mb(pid) if pid else float("nan"))
             await asyncio.sleep(2)
 
     await asyncio.gather(sample(), *(_drive(c, until, latencies) for c in clients))
@@ -129,6 +136,9 @@ async def run(url: str, pid: int, sessions: int, seconds: float) -> None:
     q = statistics.quantiles(latencies, n=20) if len(latencies) >= 20 else [float("nan")] * 19
     print(f"{sessions} sessions for {seconds:.0f} s: {len(latencies)} reruns, {errors} errors")
     print(f"rerun latency: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {q[18] * 1000:.0f} ms")
+    if pid is None:
+        print("server memory: not measured (a deployment given by --url)")
+        return
     print(f"server memory: start {memory[0]:.0f} MB, peak {max(memory):.0f} MB, end {memory[-1]:.0f} MB")
     one = Session(url)
     await one.open()
@@ -154,7 +164,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--url", help="load a running deployment (e.g. http://127.0.0.1:8501 from `karabakh-map serve`) "
+                                  "instead of starting one page process")
     args = ap.parse_args()
+    if args.url:
+        base = args.url.rstrip("/")
+        ws = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        asyncio.run(run(f"{ws}/_stcore/stream", None, args.sessions, args.seconds))
+        return
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

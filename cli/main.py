@@ -88,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     dp = sub.add_parser("dashboard", help="start the page (Streamlit) on this machine")
     dp.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
     dp.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    sp = sub.add_parser("serve", help="serve the page from several processes behind HAProxy (sticky sessions, one store)")
+    sp.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="page processes to start (default: one per core)")
+    sp.add_argument("--port", type=int, default=8501, help="port the proxy serves on (default 8501)")
+    sp.add_argument("--address", default="127.0.0.1", help="address the proxy listens on (default 127.0.0.1)")
+    sp.add_argument("--backend", action="append", default=[], metavar="HOST:PORT",
+                    help="a page process already running elsewhere (repeat; then no worker is started here)")
+    sp.add_argument("--print-config", action="store_true", help="print the HAProxy configuration and exit")
     return p
 
 
@@ -118,6 +125,24 @@ def _cmd_dashboard(args) -> None:
     # Streamlit takes this process's place: a signal to it (Ctrl-C, a service manager's
     # stop) reaches the server itself, and no orphan is left behind.
     os.execv(cmd[0], cmd)
+
+
+def _cmd_serve(args) -> None:
+    from cli.serve import ServeError, free_port, haproxy_config, parse_backend, serve
+
+    try:
+        backends = [parse_backend(b) for b in args.backend]
+    except ValueError as err:
+        raise CliError(str(err)) from None
+    if args.print_config:
+        print(haproxy_config(args.address, args.port, backends or [("127.0.0.1", free_port()) for _ in range(args.workers)]))
+        return
+    try:
+        status = serve(args.workers, args.port, args.address, dashboard_command, backends)
+    except ServeError as err:
+        raise CliError(str(err)) from None
+    if status:
+        raise CliError("a page process or the proxy stopped: see the messages above")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,153 @@
+"""The page from two processes behind Debian's HAProxy, sharing one PostGIS store.
+
+``karabakh-map serve --workers 2`` starts the processes and the proxy on the loopback;
+two sessions (two browsers, as HAProxy's cookie tells them apart) speak Streamlit's own
+websocket protocol through the proxy, each to its own process; a review saved in one
+shows in the other after a rerun. Skipped without HAProxy (``apt-get install haproxy``)
+or without a PostGIS server (``KARABAKH_MAP_TEST_DATABASE_URL``); in CI
+(``KARABAKH_MAP_REQUIRE_PROXY=1``) a missing HAProxy fails.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from cli.serve import COOKIE, haproxy_config, parse_backend
+
+from .conftest import ROOT, free_port
+from .test_store_backends import pg_url  # noqa: F401  (fixture: a throwaway PostGIS database)
+
+HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
+
+
+def _need_haproxy() -> None:
+    if HAPROXY is None:
+        if os.environ.get("KARABAKH_MAP_REQUIRE_PROXY"):
+            pytest.fail("HAProxy is required here (KARABAKH_MAP_REQUIRE_PROXY) but not installed")
+        pytest.skip("HAProxy is not installed (apt-get install haproxy)")
+
+
+def test_the_proxy_configuration_is_sticky_and_valid(tmp_path):
+    """The configuration HAProxy gets: one server per backend, a cookie per server,
+    health checks, and HAProxy itself finds it valid."""
+    config = haproxy_config("127.0.0.1", 8600, [("127.0.0.1", 9001), ("10.0.0.5", 8501)])
+    assert f"cookie {COOKIE} insert" in config
+    assert "server w1 127.0.0.1:9001 check inter 2s cookie w1" in config
+    assert "server w2 10.0.0.5:8501 check inter 2s cookie w2" in config
+    assert "option httpchk GET /_stcore/health" in config
+    with pytest.raises(ValueError, match="'nowhere' is not HOST:PORT"):
+        parse_backend("nowhere")
+    _need_haproxy()
+    path = tmp_path / "haproxy.cfg"
+    path.write_text(config)
+    check = subprocess.run([HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
+class _Session:
+    """One browser as Streamlit and HAProxy see it: a cookie and a websocket."""
+
+    def __init__(self, url: str, cookie: str):
+        self.url, self.cookie, self.ws, self.ids = url, cookie, None, {}
+
+    async def rerun(self, **states) -> dict:
+        """Run the script once with ``states`` (widget key -> value) and return what the
+        page drew: the review radio's chosen index, by widget key."""
+        import websockets
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if self.ws is None:
+            self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=64 * 2**20, open_timeout=60,
+                                               additional_headers={"Cookie": f"{COOKIE}={self.cookie}"})
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = ""
+        for key, value in states.items():
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id = self.ids[key]
+            if isinstance(value, bool):
+                w.trigger_value = value
+            else:
+                w.string_value = value
+        await self.ws.send(msg.SerializeToString())
+        drawn: dict = {"exceptions": 0}
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                el = fwd.delta.new_element
+                which = el.WhichOneof("type")
+                if which == "exception":
+                    drawn["exceptions"] += 1
+                elif which == "radio" and el.radio.id.endswith("review_state"):
+                    self.ids["review_state"] = el.radio.id
+                    drawn["review_state"] = el.radio.default
+                elif which == "button" and el.button.id.endswith("save_review"):
+                    self.ids["save_review"] = el.button.id
+            elif kind == "script_finished":
+                return drawn
+        raise TimeoutError("no script_finished within 120 s")
+
+
+def _cookie_of(url: str) -> str:
+    header = urllib.request.urlopen(url, timeout=30).headers.get("Set-Cookie", "")
+    assert header.startswith(f"{COOKIE}="), header
+    return header.split(";")[0].split("=", 1)[1]
+
+
+def test_two_processes_behind_the_proxy_share_the_store(pg_url, tmp_path):  # noqa: F811
+    _need_haproxy()
+    port = free_port()
+    env = {**os.environ, "KARABAKH_MAP_DATABASE_URL": pg_url}
+    env.pop("KARABAKH_MAP_STORE", None)
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--workers", "2", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError("serve stopped: " + proc.stdout.read().decode()[-2000:])
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        cookies = [_cookie_of(base + "/") for _ in range(2)]
+        assert sorted(cookies) == ["w1", "w2"]  # a new browser goes to the next process: both serve
+
+        async def scenario():
+            a, b = (_Session(base.replace("http", "ws") + "/_stcore/stream", c) for c in cookies)
+            first_a, first_b = await asyncio.gather(a.rerun(), b.rerun())
+            assert first_a["exceptions"] == first_b["exceptions"] == 0
+            assert first_a["review_state"] == first_b["review_state"] == 0  # the first event: unreviewed
+            await a.rerun(review_state="confirmed", save_review=True)  # saved by process a
+            for _ in range(20):  # process b reads the shared store on its next rerun
+                seen = await b.rerun()
+                if seen["review_state"] == 1:
+                    break
+                await asyncio.sleep(0.5)
+            assert seen["review_state"] == 1, "the review made through one process is not seen through the other"
+            for s in (a, b):
+                await s.ws.close()
+
+        asyncio.run(scenario())
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    assert proc.returncode == 0  # stopped cleanly: the workers and the proxy with it
