@@ -139,7 +139,7 @@ selected_uid = st.session_state.get("selected_uid")
 # map object breaks on the second run. The costly parts (layer GeoJSON, the query)
 # are cached below it.
 fmap = map_from_view(view, events if grid is None else None, selected_uid=selected_uid, grid=grid)
-st.session_state["map_summary"] = {"layers": [lid for lid in view.layers if not layers.load_layer(lid, as_of=view.as_of).empty],
+st.session_state["map_summary"] = {"layers": [lid for lid in view.layers if layers.feature_count(lid, as_of=view.as_of)],
                                    "events": int(len(events))}
 center = zoom = None
 if selected_uid and selected_uid in set(events["x_uid"]):
@@ -183,7 +183,7 @@ if new_uid != st.session_state.get("selected_uid") and rows:
 chart = dash.timeline(events)
 if not chart.empty:
     st.caption("Events per day, by type")
-    st.bar_chart(chart, height=180, color=dash.timeline_colours(chart))  # the map's colours
+    st.vega_lite_chart(*dash.timeline_chart(chart), width="stretch")  # the map's colours
 
 # -- panels ------------------------------------------------------------------------------
 add_tab, review_tab, export_tab, sources_tab = st.tabs(["Add an article", "Review", "Export", "Sources"])

@@ -7,7 +7,9 @@ Each layer of the registry is read from ``geodata/``, validated, filtered to an
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -18,7 +20,7 @@ from .timefilter import DATE_HINT, filter_as_of, parse_date, valid_on
 
 __all__ = [
     "AS_OF_RANGE", "EVENT_DATES_FIRST", "GEODATA_DIR", "KEY_DATES", "LAYER_IDS", "LAYERS", "LayerError", "LayerSpec",
-    "NAMING_MODES", "DATE_HINT", "display_name", "filter_as_of", "layer_metadata", "load_layer",
+    "NAMING_MODES", "DATE_HINT", "display_name", "feature_count", "filter_as_of", "layer_metadata", "load_layer",
     "load_layers", "parse_date", "validate_layer", "valid_on", "read_layer_file",
 ]
 
@@ -67,10 +69,26 @@ def load_layer(layer_id: str, *, as_of: dt.date | str | None = None) -> gpd.GeoD
     LayerError
         For an unknown id, a bad date, or a file that fails validation.
     """
+    spec = _spec(layer_id)
+    day = parse_date(as_of)
+    cached = _load_layer(spec.id, day)
+    gdf = cached.copy()  # the caller's own: the cached frame never changes
+    gdf.attrs = copy.deepcopy(cached.attrs)
+    return gdf
+
+
+def feature_count(layer_id: str, *, as_of: dt.date | str | None = None) -> int:
+    """How many features of a layer existed on ``as_of`` (no copy of the layer made)."""
+    return len(_load_layer(_spec(layer_id).id, parse_date(as_of)))
+
+
+@functools.lru_cache(maxsize=512)
+def _load_layer(layer_id: str, day: dt.date | None) -> gpd.GeoDataFrame:
+    """:func:`load_layer`, kept per layer and day: a page rerun draws the same layers
+    again, and every session shares them (the layer files never change while it runs)."""
     from ._io import read_layer_file
 
     spec = _spec(layer_id)
-    day = parse_date(as_of)
     gdf = read_layer_file(spec.path)
     if layer_id == "stepanakert":
         gdf = gdf[gdf["id"] == "stepanakert"].copy()
@@ -112,7 +130,19 @@ def load_layers(
 
 def layer_metadata(layer_id: str, gdf: gpd.GeoDataFrame | None = None) -> dict:
     """Metadata of a layer: registry fields plus source, licence, accuracy and dates
-    summarised over its features (all features when ``gdf`` is ``None``)."""
+    summarised over its features (all features when ``gdf`` is ``None``; that summary is
+    kept, and the caller gets its own copy)."""
+    if gdf is None:
+        return copy.deepcopy(_layer_metadata(_spec(layer_id).id))
+    return _summarise(layer_id, gdf)
+
+
+@functools.lru_cache(maxsize=None)
+def _layer_metadata(layer_id: str) -> dict:
+    return _summarise(layer_id, None)
+
+
+def _summarise(layer_id: str, gdf: gpd.GeoDataFrame | None) -> dict:
     spec = _spec(layer_id)
     if gdf is None:
         from ._io import read_layer_file

@@ -3,6 +3,7 @@ call them directly and the page stays thin."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Mapping
 
 import geopandas as gpd
@@ -110,6 +111,27 @@ def timeline_colours(chart: pd.DataFrame) -> list[str]:
     return [EVENT_COLOURS[t] for t in chart.columns]
 
 
+def timeline_chart(chart: pd.DataFrame, height: int = 180) -> tuple[pd.DataFrame, dict]:
+    """:func:`timeline` as long rows (day, type, events) and the Vega-Lite spec of a
+    stacked bar per day in the map's colours: given to ``st.vega_lite_chart`` as they
+    are, with no chart library building and validating a spec on every rerun."""
+    rows = chart.rename_axis("day").reset_index().melt(id_vars="day", var_name="type", value_name="events")
+    rows = rows[rows["events"] > 0]
+    spec = {
+        "mark": {"type": "bar"},
+        "height": height,
+        "encoding": {
+            "x": {"field": "day", "type": "temporal", "title": None},
+            "y": {"field": "events", "type": "quantitative", "stack": True, "title": "events"},
+            "color": {"field": "type", "type": "nominal", "title": None,
+                      "scale": {"domain": list(chart.columns), "range": timeline_colours(chart)}},
+            "tooltip": [{"field": "day", "type": "temporal"}, {"field": "type", "type": "nominal"},
+                        {"field": "events", "type": "quantitative"}],
+        },
+    }
+    return rows, spec
+
+
 def bbox_from_bounds(bounds: Mapping | None, fallback: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """(W, S, E, N) from st_folium's ``bounds`` (``_southWest``/``_northEast``)."""
     try:
@@ -123,7 +145,13 @@ def bbox_from_bounds(bounds: Mapping | None, fallback: tuple[float, float, float
 
 
 def sources_table() -> pd.DataFrame:
-    """Every layer's title, source, licence, accuracy and validity."""
+    """Every layer's title, source, licence, accuracy and validity (a copy of a table
+    made once: the layer files do not change while the page runs)."""
+    return _sources_table().copy()
+
+
+@functools.lru_cache(maxsize=1)
+def _sources_table() -> pd.DataFrame:
     rows = []
     for lid in layers.LAYER_IDS:
         meta = layers.layer_metadata(lid)

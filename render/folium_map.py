@@ -29,8 +29,11 @@ from .describe import layer_popup_html, place_labels
 from .escape import html_text, js_json
 from .labels import PAGE_ZOOMS, STYLE, labels_for, text_box, zooms_per_label
 from .memo import per_frame
+from . import template_cache
 from .offline import OfflineMap, OfflineMarkerCluster
 from .view import DATA_BBOX, View
+
+template_cache.install()  # folium compiles the same element templates on every map otherwise
 
 log = logging.getLogger(__name__)
 

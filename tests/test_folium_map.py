@@ -139,3 +139,41 @@ def test_a_toggle_of_an_unlabelled_layer_places_no_label_again(monkeypatch):
     toggled = set(view.layers) ^ {named}
     fm.label_payload(dataclasses.replace(view, layers=tuple(lid for lid in layers.LAYER_IDS if lid in toggled)), events)
     assert len(placed) == 2
+
+
+def test_the_template_shortcut_renders_the_map_as_jinja_does(monkeypatch):
+    """``render.template_cache``: the map's HTML (layers, labels, events with hostile
+    text, the grid) is the same byte for byte as with a Jinja compilation of every
+    element, and rendering it compiles none of the texts that hold no Jinja syntax."""
+    import itertools
+
+    import branca.element
+    import jinja2
+
+    from render import template_cache
+
+    events = events_to_geodataframe([make_event(
+        event_date="2023-09-19", event_type="Explosions/Remote violence", sub_event_type="Shelling/artillery/missile attack",
+        latitude=39.82, longitude=46.75, location="{{ 7*7 }} <b>x</b>\r\n{% raw %}", source="s {# c #}", notes="a\rb")])
+    view = View(layers=("borders", "seven_districts", "contact_line", "places"))
+
+    def html(template_class) -> str:
+        ids = itertools.count()
+        monkeypatch.setattr(branca.element.Element, "_generate_id", lambda self: f"id{next(ids)}")
+        monkeypatch.setattr(branca.element, "Template", template_class)
+        return map_to_html(map_from_view(view, events))
+
+    plain = html(jinja2.Template)
+    compiled = []
+    original_new = template_cache.CachedTemplate.__new__
+
+    def counting_new(cls, source, *a, **k):
+        made = original_new(cls, source, *a, **k)
+        compiled.append(not isinstance(made, template_cache.StaticText))
+        return made
+
+    monkeypatch.setattr(template_cache.CachedTemplate, "__new__", counting_new)
+    fast = html(template_cache.CachedTemplate)
+    assert fast == plain
+    assert "7*7" in fast  # a report's text is data, never a template
+    assert compiled and not any(compiled)  # every element's text was static: nothing compiled
