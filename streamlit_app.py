@@ -51,6 +51,16 @@ def query_events(path: str, revision: int, filters: tuple) -> "dash.gpd.GeoDataF
         store.close()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def query_articles(path: str, revision: int) -> "dash.pd.DataFrame":
+    """The stored articles at a store revision. Shared, not copied: read-only."""
+    store = open_store(path if "://" not in path else None, load_seeds=False)
+    try:
+        return store.articles()
+    finally:
+        store.close()
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def query_grid(path: str, revision: int, filters: tuple, cell: float) -> "dash.pd.DataFrame":
     """Events per grid cell for a filter set at a store revision (for views of many events)."""
@@ -100,8 +110,8 @@ with st.sidebar:
     st.date_input("Event dates", value=st.session_state.get("event_dates", ()), key="event_dates",
                   min_value=dash.EVENT_DATES_FIRST, max_value=dt.date.today())
     st.multiselect("Event types", list(EVENT_TYPES), key="event_types")
-    st.multiselect("Sources", sorted(set(s.articles()["source_name"].dropna()) - {""}), key="sources",
-                   accept_new_options=True)
+    outlets = sorted(set(query_articles(str(s.path), s.revision())["source_name"].dropna()) - {""})
+    st.multiselect("Sources", outlets, key="sources", accept_new_options=True)
     st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="min_confidence")
     st.multiselect("Review status", ["unreviewed", "confirmed", "rejected"], key="review")
     st.header("Incidents")
@@ -346,7 +356,7 @@ with sources_tab:
     st.subheader("Layers")
     st.dataframe(dash.sources_table(), hide_index=True, width="stretch")
     st.subheader("Articles")
-    st.dataframe(s.articles(), hide_index=True, width="stretch")
+    st.dataframe(query_articles(str(s.path), s.revision()), hide_index=True, width="stretch")
     st.caption("Code: MIT. Data: Natural Earth (public domain); geoBoundaries CC BY-SA 3.0; GeoNames CC BY 4.0. "
                "Names follow the choice in the sidebar; both sides' names are kept for every place.")
 

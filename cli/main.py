@@ -102,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
 # .streamlit/config.toml is read): no usage statistics, the article size as upload limit.
 DASHBOARD_FLAGS = ("--browser.gatherUsageStats", "false", "--server.maxUploadSize", "1", "--server.headless", "true",
                    "--client.toolbarMode", "minimal", "--theme.base", "light", "--theme.primaryColor", "#c0262d",
-                   "--theme.secondaryBackgroundColor", "#f2efe9", "--runner.magicEnabled", "false")
+                   "--theme.secondaryBackgroundColor", "#f2efe9", "--runner.magicEnabled", "false",
+                   "--server.fileWatcherType", "none", "--runner.postScriptGC", "false")
 
 
 def dashboard_command(port: int = 8501, address: str = "127.0.0.1") -> list[str]:

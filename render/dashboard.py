@@ -16,6 +16,7 @@ from events.taxonomy import EVENT_COLOURS, EVENT_TYPES
 from events.taxonomy import GEO_PRECISION
 
 from .describe import place_labels
+from .memo import per_frame
 from .view import AS_OF_RANGE, EVENT_DATES_FIRST, View
 
 AS_OF_MIN, AS_OF_MAX = AS_OF_RANGE
@@ -53,9 +54,10 @@ def initial_state(view: View) -> dict[str, Any]:
     return state
 
 
+@per_frame
 def events_table(events: gpd.GeoDataFrame, naming: str) -> pd.DataFrame:
     """The events as the page's table shows them (plain text: st.dataframe escapes nothing
-    because it renders no HTML)."""
+    because it renders no HTML). Kept for the frame (``render.memo``): do not change it."""
     if events is None or events.empty:
         return pd.DataFrame(columns=["date", "type", "what", "place", "precision", "actors", "deaths", "confidence", "review", "source", "evidence"])
     precision = {1: "", 2: " (to the week)", 3: " (to the month)"}
@@ -75,8 +77,10 @@ def events_table(events: gpd.GeoDataFrame, naming: str) -> pd.DataFrame:
     })
 
 
+@per_frame
 def timeline(events: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Events per day by type: index dates, one column per event type present."""
+    """Events per day by type: index dates, one column per event type present (kept for
+    the frame: do not change it)."""
     if events is None or events.empty:
         return pd.DataFrame()
     counts = events.groupby(["event_date", "event_type"]).size().unstack(fill_value=0)
@@ -238,8 +242,10 @@ def background_table(events: list[Event]) -> list[dict]:
             for e in events]
 
 
+@per_frame
 def incident_reports(events: gpd.GeoDataFrame, uid: str) -> gpd.GeoDataFrame:
-    """The reports (events) in view that share ``uid``'s incident, ``uid``'s first."""
+    """The reports (events) in view that share ``uid``'s incident, ``uid``'s first (kept
+    for the frame: do not change it)."""
     from .incidents import incident_ids
 
     inc = incident_ids(events)

@@ -117,7 +117,7 @@ def map_from_view(
         if not feats:
             continue
         shown_layers.append(lid)
-        _add_layer(m, lid, feats, over_tiles=tiles is not None)
+        m.add_child(_FeatureLayer(data=_layer_payload(lid, as_of, view.naming, tiles is not None)))
     shown_types: list[str] = []
     if view.show_events and events is not None and not events.empty:
         shown_types = _add_events(m, events, view, selected_uid)
@@ -170,7 +170,14 @@ class _FeatureLayer(MacroElement):
         self.data = data if data is not None else js_json({"features": features or []})
 
 
-def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]], *, over_tiles: bool = False) -> None:
+@functools.lru_cache(maxsize=128)
+def _layer_payload(layer_id: str, as_of: str | None, naming: str, over_tiles: bool) -> str:
+    """The JSON a layer is drawn from (features, styles, tooltips, popups), made once per
+    layer, day, naming and basemap: every rerun of every session draws it again."""
+    return js_json({"features": _layer_features(layer_id, _layer_geojson(layer_id, as_of, naming), over_tiles=over_tiles)})
+
+
+def _layer_features(layer_id: str, feats: list[tuple[dict, dict]], *, over_tiles: bool = False) -> list[dict]:
     style = _style(layer_id)
     if over_tiles and layer_id in ("borders", "lakes"):
         style.update(fillOpacity=0.0)  # the basemap draws land and water; keep the outlines
@@ -187,7 +194,7 @@ def _add_layer(m: folium.Map, layer_id: str, feats: list[tuple[dict, dict]], *, 
             "geometry": geom, "style": feature_style, "tooltip": html_text(props["_label"]),
             "tooltip_options": tooltip_options, "popup": layer_popup_html(layer_id, props),
         })
-    m.add_child(_FeatureLayer(features))
+    return features
 
 
 def label_css() -> str:
