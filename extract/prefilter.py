@@ -7,10 +7,10 @@ pattern (CPython's own ``re`` parser); :func:`may_contain_match` is the test. Th
 prefilter only ever skips a scan that could not match, so results are the same with
 it and without it; on another Python, where the parser differs, it is simply off.
 :class:`LiteralIndex` tells, in one pass of an Aho-Corasick automaton (pyahocorasick),
-which of many patterns' literals a text holds. :func:`required_groups` finds every
-required part's literals (a date needs a month's
-name and a digit), :func:`may_contain_all` tests them all; :class:`Prefiltered` wraps a
-pattern with them.
+which of many patterns' literals a text holds. :func:`required_groups` finds the
+literals of every required part (a date needs a month's name and a digit),
+:func:`may_contain_all` tests them all, and :class:`Prefiltered` wraps a pattern with
+them.
 """
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ milliseconds.
 
 Where: ``$KARABAKH_MAP_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/karabakh-map``, else
 ``~/.cache/karabakh-map``. The file's name holds a digest of everything the tables are
-built from (the code that builds them and the size and modification time of every file
-in ``geodata/``), so an edited file or a new version builds them anew; an old file is
+built from (the Python version, the code that builds them and the size and modification
+time of every file in ``geodata/``), so an edited file or a new version builds them anew; an old file is
 then never read again and can be deleted. A cache that cannot be read or written is
 only slower: the tables are built, and the reason is logged at DEBUG. The cache is the
 user's own directory: like their shell's start-up files, only they can write it, which
@@ -21,6 +21,7 @@ import hashlib
 import logging
 import marshal
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
@@ -43,7 +44,8 @@ def cache_dir() -> Path:
 def digest(code_files: Iterable[Path], data_dir: Path) -> str:
     """A digest of what built tables depend on: the bytes of ``code_files`` and the
     name, size and modification time of every file in ``data_dir``."""
-    h = hashlib.sha256(f"format {FORMAT}\n".encode())
+    # marshal's format is the interpreter's own: each Python version keeps its own file
+    h = hashlib.sha256(f"format {FORMAT} marshal {marshal.version} python {sys.version}\n".encode())
     for path in code_files:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in sorted(data_dir.iterdir()):
