@@ -36,6 +36,7 @@ from typing import Callable, Sequence
 log = logging.getLogger(__name__)
 
 COOKIE = "KM_WORKER"
+SERVED_BY = "X-KM-Worker"  # the response header naming the process that answered
 HAPROXY_HINT = "install Debian's HAProxy (apt-get install haproxy), or serve one process with `karabakh-map dashboard`"
 START_SECONDS = 120  # a worker that answers no health check by then has failed
 
@@ -47,8 +48,11 @@ class ServeError(RuntimeError):
 def haproxy_config(address: str, port: int, backends: Sequence[tuple[str, int]]) -> str:
     """The HAProxy configuration: HTTP on ``address:port``, sticky by cookie to
     ``backends`` (host, port), each checked on Streamlit's health endpoint; websockets
-    pass through (HAProxy upgrades them in HTTP mode) and stay open for a working day."""
-    servers = "\n".join(f"    server w{i} {host}:{p} check inter 2s cookie w{i}" for i, (host, p) in enumerate(backends, 1))
+    pass through (HAProxy upgrades them in HTTP mode) and stay open for a working day;
+    every answer names its process in the ``X-KM-Worker`` header."""
+    # lenient checks: a process busy with a first run answers late, and is not down
+    servers = "\n".join(f"    server w{i} {host}:{p} check inter 3s fall 5 rise 1 cookie w{i}"
+                        for i, (host, p) in enumerate(backends, 1))
     return f"""# karabakh-map serve: {len(backends)} page processes behind one address (cli/serve.py)
 global
     maxconn 4096
@@ -71,6 +75,9 @@ backend pages
     # a session lives in one process: its websocket, uploads and downloads go there
     cookie {COOKIE} insert indirect nocache httponly
     option httpchk GET /_stcore/health
+    timeout check 10s
+    # which process answered, for whoever runs the desk (and the tests)
+    http-response set-header {SERVED_BY} %[srv_name]
 {servers}
 """
 

@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 
-from cli.serve import COOKIE, haproxy_config, parse_backend
+from cli.serve import COOKIE, SERVED_BY, haproxy_config, parse_backend
 
 from .conftest import ROOT, free_port
 from .test_store_backends import pg_url  # noqa: F401  (fixture: a throwaway PostGIS database)
@@ -39,8 +39,9 @@ def test_the_proxy_configuration_is_sticky_and_valid(tmp_path):
     health checks, and HAProxy itself finds it valid."""
     config = haproxy_config("127.0.0.1", 8600, [("127.0.0.1", 9001), ("10.0.0.5", 8501)])
     assert f"cookie {COOKIE} insert" in config
-    assert "server w1 127.0.0.1:9001 check inter 2s cookie w1" in config
-    assert "server w2 10.0.0.5:8501 check inter 2s cookie w2" in config
+    assert "server w1 127.0.0.1:9001 check inter 3s fall 5 rise 1 cookie w1" in config
+    assert "server w2 10.0.0.5:8501 check inter 3s fall 5 rise 1 cookie w2" in config
+    assert f"set-header {SERVED_BY} %[srv_name]" in config
     assert "option httpchk GET /_stcore/health" in config
     with pytest.raises(ValueError, match="'nowhere' is not HOST:PORT"):
         parse_backend("nowhere")
@@ -99,10 +100,12 @@ class _Session:
         raise TimeoutError("no script_finished within 120 s")
 
 
-def _cookie_of(url: str) -> str:
-    header = urllib.request.urlopen(url, timeout=30).headers.get("Set-Cookie", "")
-    assert header.startswith(f"{COOKIE}="), header
-    return header.split(";")[0].split("=", 1)[1]
+def _answer(url: str, cookie: str = "") -> tuple[str, str]:
+    """(the cookie the proxy set, or '', the process that answered) for a GET of ``url``."""
+    request = urllib.request.Request(url, headers={"Cookie": f"{COOKIE}={cookie}"} if cookie else {})
+    headers = urllib.request.urlopen(request, timeout=30).headers
+    set_cookie = headers.get("Set-Cookie", "")
+    return (set_cookie.split(";")[0].split("=", 1)[1] if set_cookie.startswith(f"{COOKIE}=") else ""), headers.get(SERVED_BY, "")
 
 
 def test_two_processes_behind_the_proxy_share_the_store(pg_url, tmp_path):  # noqa: F811
@@ -125,8 +128,16 @@ def test_two_processes_behind_the_proxy_share_the_store(pg_url, tmp_path):  # no
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        cookies = [_cookie_of(base + "/") for _ in range(2)]
-        assert sorted(cookies) == ["w1", "w2"]  # a new browser goes to the next process: both serve
+        seen: dict[str, str] = {}  # cookie set -> the process that answered
+        for _ in range(20):  # new browsers are spread over the processes: both serve
+            cookie, served_by = _answer(base + "/")
+            seen[cookie] = served_by
+            if len(seen) == 2:
+                break
+        assert seen == {"w1": "w1", "w2": "w2"}, seen
+        for cookie in ("w1", "w2"):  # and a browser's cookie keeps it with its process
+            assert _answer(base + "/", cookie) == ("", cookie)
+        cookies = ["w1", "w2"]
 
         async def scenario():
             a, b = (_Session(base.replace("http", "ws") + "/_stcore/stream", c) for c in cookies)
