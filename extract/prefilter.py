@@ -23,40 +23,49 @@ except ImportError:  # a dependency (pyproject.toml); without it LiteralIndex lo
     ahocorasick = None
 
 
+def _parts(items: list) -> Iterator[tuple[list[str] | None, list]]:
+    """The required parts of a parsed pattern sequence, in order: for each, the literal
+    texts one of which every match of it contains (``None``: none) and its parsed items.
+    A run of literal characters is one part."""
+    from re import _constants as sre  # the parser's own opcodes (CPython's re package)
+
+    i = 0
+    while i < len(items):
+        if items[i][0] is sre.LITERAL:
+            j, run = i, ""
+            while j < len(items) and items[j][0] is sre.LITERAL:
+                run += chr(items[j][1])
+                j += 1
+            yield [run], items[i:j]
+            i = j
+        else:
+            yield _item_literals(*items[i], sre), items[i:i + 1]
+            i += 1
+
+
+def _item_literals(op, av, sre) -> list[str] | None:
+    """:func:`_literals_in` of one parsed item that is not a literal."""
+    if op is sre.SUBPATTERN:
+        return _literals_in(list(av[3].data))
+    if op is sre.BRANCH:
+        out: list[str] = []
+        for alternative in av[1]:
+            found = _literals_in(list(alternative.data))
+            if found is None:
+                return None
+            out += found
+        return out
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+        return _literals_in(list(av[2].data))
+    return None
+
+
 def _literals_in(items: list) -> list[str] | None:
     """Literal texts one of which every match of a parsed pattern sequence contains,
     chosen to be as long (as selective) as the pattern allows, or ``None`` when the
     pattern has none (see :func:`required_literals`)."""
-    from re import _constants as sre  # the parser's own opcodes (CPython's re package)
-
-    def one(op, av) -> list[str] | None:
-        if op is sre.SUBPATTERN:
-            return _literals_in(list(av[3].data))
-        if op is sre.BRANCH:
-            out: list[str] = []
-            for alternative in av[1]:
-                found = _literals_in(list(alternative.data))
-                if found is None:
-                    return None
-                out += found
-            return out
-        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-            return _literals_in(list(av[2].data))
-        return None
-
     best: list[str] | None = None
-    i = 0
-    while i < len(items):
-        op, av = items[i]
-        if op is sre.LITERAL:
-            run = ""
-            while i < len(items) and items[i][0] is sre.LITERAL:
-                run += chr(items[i][1])
-                i += 1
-            found = [run]
-        else:
-            found = one(op, av)
-            i += 1
+    for found, _ in _parts(items):
         if found and (best is None or min(map(len, found)) > min(map(len, best))):
             best = found
     return best
@@ -90,22 +99,10 @@ def required_groups(pattern: re.Pattern) -> tuple[tuple[str, ...], ...] | None:
         from re import _constants as sre
         from re import _parser
 
-        items = list(_parser.parse(pattern.pattern).data)
         groups: list[tuple[str, ...]] = []
-        i = 0
-        while i < len(items):
-            op, av = items[i]
-            if op is sre.LITERAL:
-                run = ""
-                while i < len(items) and items[i][0] is sre.LITERAL:
-                    run += chr(items[i][1])
-                    i += 1
-                found: list[str] | None = [run]
-            else:
-                found = _literals_in([items[i]])
-                if _needs_digit([items[i]], sre):
-                    groups.append(DIGIT)
-                i += 1
+        for found, part in _parts(list(_parser.parse(pattern.pattern).data)):
+            if _needs_digit(part, sre):
+                groups.append(DIGIT)
             if found and min(map(len, found)) >= 2 and all(n == n.lower() for n in found):
                 groups.append(tuple(sorted(set(found))))
     except Exception:  # another Python's internals: no prefilter, the same results
