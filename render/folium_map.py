@@ -164,10 +164,10 @@ class _FeatureLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, features: list[dict] | None = None, *, data: str | None = None):
+    def __init__(self, *, data: str):
         super().__init__()
         self._name = "FeatureLayer"
-        self.data = data if data is not None else js_json({"features": features or []})
+        self.data = data  # the JSON of {"features": [...]}, made (and kept) by the caller
 
 
 @functools.lru_cache(maxsize=128)
