@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,10 +75,9 @@ def main() -> None:
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from cli.main import dashboard_command
+    from cli.serve import free_port, wait_healthy
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, KARABAKH_MAP_STORE=str(Path(tmp) / "store.gpkg"))
@@ -88,12 +85,7 @@ def main() -> None:
         proc = subprocess.Popen(dashboard_command(port, "127.0.0.1"), cwd=tmp, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(240):
-                try:
-                    if urllib.request.urlopen(f"{url}_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.25)
+            wait_healthy([url.rstrip("/")], [proc], poll=0.1)
             started = time.perf_counter() - t
             cold_view = _first_view(url)
             cold = time.perf_counter() - t

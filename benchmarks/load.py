@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -172,9 +171,10 @@ def main() -> None:
         ws = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
         asyncio.run(run(f"{ws}/_stcore/stream", None, args.sessions, args.seconds))
         return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    sys.path.insert(0, str(ROOT))
+    from cli.serve import free_port, wait_healthy
+
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, KARABAKH_MAP_STORE=str(Path(tmp) / "store.gpkg"))
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
@@ -182,12 +182,7 @@ def main() -> None:
                                  *_page_flags()], cwd=tmp, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            for _ in range(120):
-                try:
-                    if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.5)
+            wait_healthy([f"http://127.0.0.1:{port}"], [proc])
             asyncio.run(run(f"ws://127.0.0.1:{port}/_stcore/stream", proc.pid, args.sessions, args.seconds))
         finally:
             proc.terminate()

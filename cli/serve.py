@@ -104,7 +104,10 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _wait_healthy(urls: Sequence[str], procs: Sequence[subprocess.Popen]) -> None:
+def wait_healthy(urls: Sequence[str], procs: Sequence[subprocess.Popen], *, poll: float = 0.5) -> None:
+    """Wait until every page at ``urls`` answers Streamlit's health check, checking every
+    ``poll`` seconds. Raises ``RuntimeError`` when one of ``procs`` exits first or
+    START_SECONDS pass."""
     deadline = time.monotonic() + START_SECONDS
     pending = list(urls)
     while pending:
@@ -115,7 +118,7 @@ def _wait_healthy(urls: Sequence[str], procs: Sequence[subprocess.Popen]) -> Non
         if pending and time.monotonic() > deadline:
             raise RuntimeError(f"no answer from {', '.join(pending)} within {START_SECONDS} s")
         if pending:
-            time.sleep(0.5)
+            time.sleep(poll)
 
 
 def serve(workers: int, port: int, address: str, page_command: Callable[[int, str], list[str]],
@@ -148,14 +151,14 @@ def serve(workers: int, port: int, address: str, page_command: Callable[[int, st
                 env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret}  # Streamlit reads it only so
                 for host, p in backends:
                     procs.append(subprocess.Popen(page_command(p, host), stdin=subprocess.DEVNULL, env=env))
-                _wait_healthy([f"http://{h}:{p}" for h, p in backends], procs)
+                wait_healthy([f"http://{h}:{p}" for h, p in backends], procs)
             config = Path(tmp) / "haproxy.cfg"
             config.write_text(haproxy_config(address, port, backends), encoding="utf-8")
             check = subprocess.run([haproxy, "-c", "-q", "-f", str(config)], capture_output=True, text=True)
             if check.returncode != 0:
                 raise ServeError(f"HAProxy refused its configuration: {check.stderr.strip()[:500]}")
             procs.append(subprocess.Popen([haproxy, "-db", "-f", str(config)], stdin=subprocess.DEVNULL))
-            _wait_healthy([f"http://{'127.0.0.1' if address in ('0.0.0.0', '') else address}:{port}"], procs)
+            wait_healthy([f"http://{'127.0.0.1' if address in ('0.0.0.0', '') else address}:{port}"], procs)
             print(f"karabakh-map serve: http://{address}:{port} ({len(backends)} page processes behind HAProxy; "
                   "Ctrl-C stops them)", file=sys.stderr, flush=True)
             return _supervise(procs)
