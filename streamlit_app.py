@@ -134,8 +134,9 @@ st.caption(md_text(view.subtitle()))
 revision = s.revision()
 filters = _filters(view)
 # At most MAP_EVENT_LIMIT events are read and drawn one by one; above that the map
-# shows counts per cell, computed in the database, so a rerun stays bounded.
-events = query_events(str(s.path), revision, filters + (("limit", dash.MAP_EVENT_LIMIT + 1),))
+# shows counts per cell, computed in the database, so a rerun stays bounded. Only the
+# columns the page shows are read; the data files read every column (below).
+events = query_events(str(s.path), revision, filters + (("limit", dash.MAP_EVENT_LIMIT + 1), ("columns", dash.MAP_COLUMNS)))
 grid = None
 if len(events) > dash.MAP_EVENT_LIMIT:
     cell = dash.grid_cell(view.bbox)
@@ -334,12 +335,15 @@ with export_tab:
     st.write("The data behind this view: the events shown and the layers on the map.")
     if st.button("Prepare data files", key="prepare_data"):
         with st.spinner("Writing files…"):
+            # the events shown, with every column (the map read only the ones it shows)
+            shown = query_events(str(s.path), revision, filters + (("limit", dash.MAP_EVENT_LIMIT),))
+            shown = shown[shown["x_uid"].isin(set(events["x_uid"])).to_numpy()]
             st.session_state["data_files"] = {
-                "geojson": events_to_geojson_bytes(events), "csv": events_to_csv_bytes(events),
-                "incidents": incidents_to_csv_bytes(events),
-                "gpkg": events_to_gpkg_bytes(events),
+                "geojson": events_to_geojson_bytes(shown), "csv": events_to_csv_bytes(shown),
+                "incidents": incidents_to_csv_bytes(shown),
+                "gpkg": events_to_gpkg_bytes(shown),
                 "layers": layers_to_gpkg_bytes(as_of=view.as_of, layer_ids=list(view.layers), bbox=st.session_state["map_bounds"]),
-                "html": map_to_html(map_from_view(view.replace(bbox=st.session_state["map_bounds"]), events)).encode("utf-8"),
+                "html": map_to_html(map_from_view(view.replace(bbox=st.session_state["map_bounds"]), shown)).encode("utf-8"),
             }
     if "data_files" in st.session_state:
         files = st.session_state["data_files"]

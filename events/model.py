@@ -19,7 +19,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import shapely
 from shapely.geometry import Point
@@ -412,11 +412,12 @@ def events_to_geodataframe(events: Iterable[Event]) -> "gpd.GeoDataFrame":
     return gpd.GeoDataFrame(records, columns=[*COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326")
 
 
-def empty_events_frame() -> gpd.GeoDataFrame:
-    """A GeoDataFrame with the event columns and no rows."""
+def empty_events_frame(columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """A GeoDataFrame with the event columns (or ``columns``) and no rows."""
     import geopandas as gpd
 
-    return gpd.GeoDataFrame({c: [] for c in COLUMNS}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+    return gpd.GeoDataFrame({c: [] for c in (COLUMNS if columns is None else columns)},
+                            geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
 
 
 def replace(event: Event, **changes: Any) -> Event:

@@ -21,6 +21,17 @@ from .view import AS_OF_RANGE, EVENT_DATES_FIRST, View
 
 AS_OF_MIN, AS_OF_MAX = AS_OF_RANGE
 
+# The event columns the page's map, popups, tables, timeline and incident panels read
+# (``store.query(columns=...)``): every column costs on every rerun's read, so the page
+# reads these and the data files read all. tests/test_page_columns.py draws the page's
+# parts from these and from every column and finds them equal.
+MAP_COLUMNS: tuple[str, ...] = (
+    "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "actor2", "location",
+    "latitude", "longitude", "geo_precision", "source", "notes", "fatalities", "x_uid", "x_place_id", "x_layer",
+    "x_source_url", "x_source_title", "x_evidence", "x_confidence", "x_method", "x_review", "x_incident",
+    "x_incident_reason", "x_claim", "x_claimant",
+)
+
 
 def view_from_state(state: Mapping[str, Any], base: View) -> View:
     """The view the sidebar widgets describe (keys as the page uses them)."""

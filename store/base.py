@@ -87,8 +87,10 @@ class EventStore(Protocol):
               event_types: Iterable[str] | None = None, sources: Iterable[str] | None = None,
               bbox: tuple[float, float, float, float] | None = None, min_confidence: float | None = None,
               review: Iterable[str] | None = None, article_id: str | None = None,
-              limit: int | None = None) -> gpd.GeoDataFrame:
-        """Events matching every filter given, oldest first, as a GeoDataFrame (EPSG:4326)."""
+              limit: int | None = None, columns: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+        """Events matching every filter given, oldest first, as a GeoDataFrame (EPSG:4326):
+        every column, or only ``columns`` (:func:`check_columns`; a page reads fewer columns
+        than an export, and each one costs on every read)."""
 
     def grid_counts(self, *, cell_deg: float, since: dt.date | str | None = None, until: dt.date | str | None = None,
                     event_types: Iterable[str] | None = None, sources: Iterable[str] | None = None,
@@ -399,6 +401,42 @@ def check_bbox(bbox: Sequence[float]) -> tuple[float, float, float, float]:
     if w > e or s > n:
         raise EventValidationError("bbox", bbox, "has west > east or south > north: give west, south, east, north")
     return w, s, e, n
+
+
+def check_columns(columns: Iterable[str] | None) -> list[str]:
+    """The event columns a query returns: all of them for ``None``, else those named,
+    each once, in :data:`EVENT_COLUMNS` order (the geometry always comes with them).
+
+    Raises
+    ------
+    EventValidationError
+        If a name is not an event column, or none is named.
+    """
+    if columns is None:
+        return list(EVENT_COLUMNS)
+    if isinstance(columns, str):
+        columns = [columns]
+    wanted = set(columns)
+    unknown = sorted(wanted - set(EVENT_COLUMNS))
+    if unknown:
+        raise EventValidationError("columns", ", ".join(unknown),
+                                   "is not an event column: use the names of events.COLUMNS (ACLED's, then x_...)")
+    if not wanted:
+        raise EventValidationError("columns", "", "names no column: give at least one, or None for all")
+    return [c for c in EVENT_COLUMNS if c in wanted]
+
+
+def events_frame(rows: Sequence[Sequence], columns: Sequence[str], geometry) -> "gpd.GeoDataFrame":
+    """A query's rows (``columns`` in order, geometry apart) as a GeoDataFrame (EPSG:4326),
+    built a column at a time: a store's query builds one on every page rerun."""
+    import geopandas as gpd
+    import pandas as pd
+
+    by_column = list(zip(*rows)) if rows else [()] * len(columns)
+    frame = pd.DataFrame(dict(zip(columns, by_column)), columns=list(columns))
+    if "x_published" in frame:
+        frame["x_published"] = frame["x_published"].fillna("")
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
 # Every form a database password takes in a connection string: the user-info of a URL

@@ -29,8 +29,8 @@ from . import gpkg_format as gpkg
 from . import settings
 from .base import (
     EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell,
-    candidate_query_many, check_incident_change, event_row, filter_clauses, link_new_events, X_UID_COLLISION, grid_frame,
-    with_article,
+    candidate_query_many, check_columns, check_incident_change, event_row, events_frame, filter_clauses, link_new_events,
+    X_UID_COLLISION, grid_frame, with_article,
 )
 from .seeding import load_new_seeds
 
@@ -282,6 +282,7 @@ class GeoPackageStore:
         review: Iterable[str] | None = None,
         article_id: str | None = None,
         limit: int | None = None,
+        columns: Iterable[str] | None = None,
     ) -> gpd.GeoDataFrame:
         """Events matching every filter given, oldest first, as a GeoDataFrame (EPSG:4326).
 
@@ -300,7 +301,14 @@ class GeoPackageStore:
             Keep events with ``x_confidence`` at least this.
         review
             Review states to keep.
+        article_id
+            Keep the events of this article.
+        limit
+            At most this many events (the oldest).
+        columns
+            The event columns to return (:func:`store.base.check_columns`); all when ``None``.
         """
+        cols = check_columns(columns)
         where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
                                        min_confidence=min_confidence, review=review, article_id=article_id,
                                        placeholder="?", column_prefix="e.")
@@ -310,7 +318,7 @@ class GeoPackageStore:
             join = "JOIN rtree_events_geom r ON r.id = e.fid"
             where.append("r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?")
             params += [w, e_, s, n]
-        sql = f"SELECT e.geom, {', '.join('e.' + c for c in _EVENT_COLS)} FROM events e {join}"
+        sql = f"SELECT e.geom, {', '.join('e.' + c for c in cols)} FROM events e {join}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY e.event_date, e.fid"
@@ -318,10 +326,8 @@ class GeoPackageStore:
             sql += f" LIMIT {int(limit)}"
         rows = self._con.execute(sql, params).fetchall()
         if not rows:
-            return empty_events_frame()
-        df = pd.DataFrame.from_records([r[1:] for r in rows], columns=_EVENT_COLS)
-        geoms = gpkg.from_blobs([r[0] for r in rows])
-        return gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4326")
+            return empty_events_frame(cols)
+        return events_frame([r[1:] for r in rows], cols, gpkg.from_blobs([r[0] for r in rows]))
 
     def grid_counts(self, *, cell_deg: float, since=None, until=None, event_types=None, sources=None, bbox=None,
                     min_confidence=None, review=None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from events import ArticleRecord
+from events import ArticleRecord, EventValidationError
 from store import GeoPackageStore, open_store
 
 from .conftest import sample_event
@@ -92,6 +92,41 @@ def test_queries_run_in_the_store(target):
     assert len(store.query(sources=["TEST"])) == 3
     got = store.query(bbox=(46.3, 40.6, 46.4, 40.7)).iloc[0]
     assert got["event_date"] == "2020-10-11" and got.geometry.x == pytest.approx(46.36)
+
+
+def test_a_query_returns_only_the_columns_asked_for_with_the_same_values(target):
+    store = open_store(target, load_seeds=False)
+    store.ingest(ArticleRecord("a1"), [_event(0, event_date="2020-10-04"), _event(1), _event(2, event_date="2020-10-11")])
+    full = store.query()
+    asked = ["x_uid", "notes", "event_date", "latitude", "fatalities"]
+    part = store.query(columns=asked)
+    assert list(part.columns) == ["event_date", "latitude", "notes", "fatalities", "x_uid", "geometry"]  # the store's order
+    assert part.drop(columns="geometry").equals(full[list(part.columns[:-1])])
+    assert list(part.geometry.to_wkt()) == list(full.geometry.to_wkt())
+    empty = store.query(since="2030-01-01", columns=asked)
+    assert empty.empty and list(empty.columns[:-1]) == list(part.columns[:-1])
+
+
+@pytest.mark.parametrize("columns, named", [(["x_uid", "no_such"], "no_such"), ([], "names no column")])
+def test_a_query_for_an_unknown_column_says_which(target, columns, named):
+    store = open_store(target, load_seeds=False)
+    with pytest.raises(EventValidationError, match=named) as err:
+        store.query(columns=columns)
+    assert "events.COLUMNS" in str(err.value) or "None for all" in str(err.value)
+
+
+def test_postgis_answers_a_date_and_box_query_from_one_index(pg_url):
+    store = open_store(pg_url, load_seeds=False)
+    store.upsert_events([_event(i, event_date=f"2020-{1 + i % 12:02d}-{1 + i % 28:02d}", latitude=39 + (i % 90) / 100,
+                                longitude=46 + (i % 70) / 100) for i in range(3000)])
+    with store._con.cursor() as cur:
+        cur.execute("ANALYZE events")
+        cur.execute("SET enable_seqscan = off")  # a small table: make the planner show the index it would use
+        cur.execute("EXPLAIN SELECT fid FROM events WHERE event_date >= '2020-03-01' AND event_date <= '2020-05-30'"
+                    " AND geom && ST_MakeEnvelope(46.2, 39.3, 46.3, 39.4, 4326)")
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    store._con.rollback()
+    assert "events_date_geom" in plan and "BitmapAnd" not in plan, plan
 
 
 def test_review_by_one_analyst_is_seen_by_another(target):

@@ -242,3 +242,29 @@ def test_two_reports_of_one_shelling_are_one_mark_and_can_be_split_and_merged(ap
     assert not app.exception, [e.value for e in app.exception]
     merged = store.query().set_index("x_uid")
     assert merged.loc[wire, "x_incident"] == merged.loc[other, "x_incident"]
+
+
+def test_the_data_files_hold_every_column_of_the_events_shown(app):
+    """The map reads only the columns it shows (render.dashboard.MAP_COLUMNS); the data
+    files behind the view read every one, for the same events."""
+    import csv
+    import io
+
+    from events import COLUMNS
+
+    app.button(key="prepare_data").click().run()
+    assert not app.exception
+    files = app.session_state["data_files"]
+    rows = list(csv.DictReader(io.StringIO(files["csv"].decode("utf-8"))))
+    assert len(rows) == app.session_state["map_summary"]["events"]
+    assert {"event_id_cnty", "region", "source_scale", "timestamp"} <= set(rows[0])
+    from store import open_store
+
+    stored = open_store(load_seeds=False).query().set_index("event_id_cnty")
+    for r in rows:  # the columns the map does not read, as stored
+        for col in ("region", "iso", "source_scale", "year", "admin1"):
+            assert r[col] == ("" if stored.loc[r["event_id_cnty"], col] is None else str(stored.loc[r["event_id_cnty"], col])), col
+    assert all(r["region"] and r["iso"] and r["source_scale"] for r in rows)
+    features = json.loads(files["geojson"])["features"]
+    assert len(features) == len(rows)
+    assert set(COLUMNS) - {"latitude", "longitude"} <= set(features[0]["properties"]) | {"latitude", "longitude"}
