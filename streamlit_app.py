@@ -24,6 +24,7 @@ from render.describe import geo_label, place_label
 from render.escape import md_text
 from render.basemaps import BASEMAP_IDS, basemap
 from render.folium_map import event_at, map_from_view, map_to_html
+from render.offline import for_st_folium
 from render.snapshot import PREVIEW_DPI, snapshot_bytes
 from render.view import CORROBORATION_FILTERS, View, ViewError
 from render.incidents import filter_by_corroboration, incident_ids, incident_voices, incidents_table, summaries
@@ -156,7 +157,7 @@ center = zoom = None
 if selected_uid and selected_uid in set(events["x_uid"]):
     row = events.set_index("x_uid").loc[selected_uid]
     center, zoom = (float(row["latitude"]), float(row["longitude"])), 11
-result = st_folium(fmap, key="map", height=700, use_container_width=True, center=center, zoom=zoom,
+result = st_folium(for_st_folium(fmap), key="map", height=700, use_container_width=True, center=center, zoom=zoom,
                    returned_objects=["last_object_clicked", "bounds"])
 st.session_state["map_bounds"] = dash.bbox_from_bounds((result or {}).get("bounds"), view.bbox)
 clicked = (result or {}).get("last_object_clicked")

@@ -81,7 +81,38 @@ def markercluster_css() -> tuple[str, str]:
             _data_uri((base / "MarkerCluster.Default.css").read_bytes(), "text/css"))
 
 
-class OfflineMap(folium.Map):
+_LINKS_OUTSIDE_HEADER = "_km_links_outside_header"
+
+
+def for_st_folium(fmap: folium.Map) -> folium.Map:
+    """``fmap`` made ready for ``streamlit_folium.st_folium``: its elements' scripts and
+    styles stay out of the page header it renders.
+
+    st_folium loads them from each element's ``default_js``/``default_css`` (its
+    ``js_links``/``css_links``), and it strips every script and link from the header it
+    renders anyway. Rendered there, Leaflet's ``data:`` URIs (about 270 KB) were only
+    scanned by st_folium's regular expressions, on every rerun. A map written as a file
+    (:func:`render.folium_map.map_to_html`) keeps them in its header.
+    """
+    setattr(fmap.get_root(), _LINKS_OUTSIDE_HEADER, True)
+    return fmap
+
+
+class _Links:
+    """Leaves the element's script and style links out of the header of a figure marked by
+    :func:`for_st_folium` (the element keeps them: st_folium reads them from it)."""
+
+    def render(self, **kwargs):
+        if not getattr(self.get_root(), _LINKS_OUTSIDE_HEADER, False):
+            return super().render(**kwargs)
+        self.default_js, self.default_css = [], []  # for this render only: the class keeps its links
+        try:
+            return super().render(**kwargs)
+        finally:
+            del self.default_js, self.default_css
+
+
+class OfflineMap(_Links, folium.Map):
     """A :class:`folium.Map` whose Leaflet comes from the installed XStatic package."""
 
     default_js: list = []
@@ -93,7 +124,7 @@ class OfflineMap(folium.Map):
         super().__init__(*args, **kwargs)
 
 
-class OfflineMarkerCluster(MarkerCluster):
+class OfflineMarkerCluster(_Links, MarkerCluster):
     """A marker cluster whose plugin files come from the installed XStatic package."""
 
     default_js: list = []

@@ -177,3 +177,37 @@ def test_the_template_shortcut_renders_the_map_as_jinja_does(monkeypatch):
     assert fast == plain
     assert "7*7" in fast  # a report's text is data, never a template
     assert compiled and not any(compiled)  # every element's text was static: nothing compiled
+
+
+def _st_folium_args(fmap) -> dict:
+    """What st_folium hands its front end for ``fmap`` (its component call, captured)."""
+    import streamlit_folium
+
+    got = []
+    real = streamlit_folium._component_func
+    streamlit_folium._component_func = lambda **kwargs: got.append(kwargs)
+    try:
+        streamlit_folium.st_folium(fmap, key="map", height=700)
+    finally:
+        streamlit_folium._component_func = real
+    return got[0]
+
+
+def test_a_map_for_st_folium_keeps_its_scripts_out_of_the_header_and_in_the_links():
+    from render.offline import for_st_folium
+
+    events = events_to_geodataframe([_event(), _event(latitude=39.9, location="Shusha")])
+    plain_map, marked_map = map_from_view(View(), events), for_st_folium(map_from_view(View(), events))
+    plain, marked = _st_folium_args(plain_map), _st_folium_args(marked_map)
+    # what st_folium renders and then scans: Leaflet's data: URIs in one header, not in the other
+    assert 'src="data:text/javascript' in plain_map.get_root().header.render()
+    assert "data:" not in marked_map.get_root().header.render()
+    # the front end loads Leaflet and the cluster plugin from the links, which are the same
+    assert marked["js_links"] == plain["js_links"] and marked["css_links"] == plain["css_links"]
+    assert any(link.startswith("data:text/javascript") for link in marked["js_links"])
+    same_id = lambda text: re.sub(r"[0-9a-f]{32}", "ID", text)
+    assert same_id(marked["script"]) == same_id(plain["script"])
+    assert [line for line in same_id(marked["header"]).splitlines() if line.strip()] == \
+           [line for line in same_id(plain["header"]).splitlines() if line.strip()]
+    # a map written as a file still carries Leaflet in its own header
+    assert 'src="data:text/javascript' in map_to_html(map_from_view(View(), events))
