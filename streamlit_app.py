@@ -89,6 +89,8 @@ try:
 except StoreError as err:
     st.error(f"The event store cannot be opened: {md_text(err)}")
     st.stop()
+# read once a run: every write on the page reruns it, and every cached read is keyed by it
+revision = s.revision()
 
 # -- sidebar ------------------------------------------------------------------------------
 with st.sidebar:
@@ -111,7 +113,7 @@ with st.sidebar:
     st.date_input("Event dates", value=st.session_state.get("event_dates", ()), key="event_dates",
                   min_value=dash.EVENT_DATES_FIRST, max_value=dt.date.today())
     st.multiselect("Event types", list(EVENT_TYPES), key="event_types")
-    outlets = sorted(set(query_articles(str(s.path), s.revision())["source_name"].dropna()) - {""})
+    outlets = sorted(set(query_articles(str(s.path), revision)["source_name"].dropna()) - {""})
     st.multiselect("Sources", outlets, key="sources", accept_new_options=True)
     st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="min_confidence")
     st.multiselect("Review status", ["unreviewed", "confirmed", "rejected"], key="review")
@@ -132,7 +134,6 @@ for problem in st.session_state.pop("url_problems", []):
 # -- map ---------------------------------------------------------------------------------
 st.title("Nagorno-Karabakh: events on the map")
 st.caption(md_text(view.subtitle()))
-revision = s.revision()
 filters = _filters(view)
 # At most MAP_EVENT_LIMIT events are read and drawn one by one; above that the map
 # shows counts per cell, computed in the database, so a rerun stays bounded. Only the
@@ -361,7 +362,7 @@ with sources_tab:
     st.subheader("Layers")
     st.dataframe(dash.sources_table(), hide_index=True, width="stretch")
     st.subheader("Articles")
-    st.dataframe(query_articles(str(s.path), s.revision()), hide_index=True, width="stretch")
+    st.dataframe(query_articles(str(s.path), revision), hide_index=True, width="stretch")
     st.caption("Code: MIT. Data: Natural Earth (public domain); geoBoundaries CC BY-SA 3.0; GeoNames CC BY 4.0. "
                "Names follow the choice in the sidebar; both sides' names are kept for every place.")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Protocol, Sequence, runtime_checkable
 
 from events import COLUMNS, ArticleRecord, Event, EventValidationError, parse_event_date
-from events.incidents import CANDIDATE_COLUMNS, ROAD_LAYERS, SEARCH_DAYS, Candidate, assign_incidents, event_window, search_window
+from events.incidents import CANDIDATE_COLUMNS, ROAD_LAYERS, Candidate, assign_incidents, event_window, search_window
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -193,8 +193,7 @@ def link_new_events(events: Sequence[Event], fetch, placeholder: str, fetch_spre
         # A batch spread over years or the whole region (a bulk load): a window per
         # event, all in one statement.
         days, spans = spread_windows(events)
-        first, last = min(e.event_date for e in events), max(e.event_date for e in events)
-        since, until = (first - _SEARCH).isoformat(), (last + _SEARCH).isoformat()
+        since, until = min(span[0] for span in spans), max(span[1] for span in spans)  # ISO dates: as text, in order
         if fetch_spread is not None:
             found = fetch_spread(days, spans, since, until)
         else:
@@ -203,9 +202,6 @@ def link_new_events(events: Sequence[Event], fetch, placeholder: str, fetch_spre
         rows.setdefault(r[0], r)
     ordered = sorted(rows.values(), key=lambda r: (str(r[3]), r[0]))  # oldest first, then by id: deterministic
     return assign_incidents(events, (Candidate.from_row(r) for r in ordered))
-
-
-_SEARCH = dt.timedelta(days=SEARCH_DAYS)
 
 
 def spread_windows(events: Sequence[Event]) -> tuple[list[list], list[list]]:
@@ -432,8 +428,7 @@ def events_frame(rows: Sequence[Sequence], columns: Sequence[str], geometry) -> 
     import geopandas as gpd
     import pandas as pd
 
-    by_column = list(zip(*rows)) if rows else [()] * len(columns)
-    frame = pd.DataFrame(dict(zip(columns, by_column)), columns=list(columns))
+    frame = pd.DataFrame(dict(zip(columns, zip(*rows))), columns=list(columns))
     if "x_published" in frame:
         frame["x_published"] = frame["x_published"].fillna("")
     return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
