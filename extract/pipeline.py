@@ -294,6 +294,9 @@ _DATE_RIGHT_AFTER = re.compile(r"\s+(?:on|in)\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd
 # a date that another action in the clause owns: "the deal the two sides reached on April 5"
 _DATE_OWNER_BEFORE = re.compile(r"\b(?:reached|signed|agreed|declared|announced|struck|brokered|concluded)\s+(?:\w+\s+){0,1}(?:on|in)\s+(?:the\s+)?$",
                                 re.IGNORECASE)
+# a date the statement owns: "the ministry said on Monday (that ...)"
+_SPEECH_BEFORE_DATE = re.compile(r"\b(?:said|says|reported|stated|announced|claimed|added|told\s+(?:\w+\s+){0,2}?)\s*(?:late\s+|early\s+)?$",
+                                 re.IGNORECASE)
 _SUBORDINATOR_BEFORE = re.compile(r"\b(?:after|before|since|following|while|whereas|although|though)\s+$", re.IGNORECASE)
 _ENDED_BEFORE = re.compile(r"\b(?:ended|halted|stopped|end to|an end to|ending|halting|stopping)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.IGNORECASE)
 _ONGOING_BEFORE = re.compile(r"\b(?:keeps?|continues? to|is still|are still|still)\s+(?:on\s+)?$", re.IGNORECASE)
@@ -550,6 +553,11 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
     clause_dates = [d for d in dates if 0 <= d.start - m.end() <= 8 and _DATE_RIGHT_AFTER.match(s.text, m.end())] \
         or [d for d in dates if ca <= d.start < cb] or [d for d in dates if d.start < ca] \
         or [d for d in dates if not (_RELATIVE_LEAD.match(s.text, cb) and _has_trigger(s.text[cb:d.start]))]
+    if len(clause_dates) > 1 and clause_dates[0].start < m.start() and \
+            _SPEECH_BEFORE_DATE.search(s.text[max(0, clause_dates[0].start - 40):clause_dates[0].start]):
+        # "officials said on Wednesday that forces shelled X overnight": the day of the
+        # statement, when the event has a date of its own after it
+        clause_dates = [d for d in clause_dates if d.start > m.start()] or clause_dates
     scheduled = rule is SCHEDULED_HANDOVER
     deadlines = clause_dates if scheduled else []
     if scheduled:
@@ -737,6 +745,8 @@ def _one_event(result: ExtractionResult, article: Article, s: _Sentence, rule: R
 _AREA_TARGETS = ("@region", "@contact_line", "@border")
 _AREA_NAMES = {"@region": "Nagorno-Karabakh", "@contact_line": "line of contact", "@border": "Armenia-Azerbaijan border"}
 _IN_BEFORE = re.compile(r"\bin\s+(?:the\s+)?$", re.IGNORECASE)
+_JUST_IN = re.compile(r"^\s*,?\s*in\s+(?:the\s+)?$", re.IGNORECASE)  # all that lies between a place and its container
+_REGION_AFTER = re.compile(r"^\s+(?:region|district|rayon|province)\b", re.IGNORECASE)
 _RAYONS_AFTER = re.compile(r"^\s*(?:(?:,|and|,\s*and)\s+[^,;.]{2,30}?)*?\s*\b(?:regions|districts|rayons|provinces)\b", re.IGNORECASE)
 
 
@@ -945,7 +955,11 @@ def _container(sentence: str, mm: Mention, mentions: list[Mention]) -> bool:
     they are ("A, B and C in Fuzuli"): X is then no place of the event."""
     if not mm.is_place or mm.ambiguous.startswith(RAYON_NOTE) or not _IN_BEFORE.search(sentence[max(0, mm.start - 10):mm.start]):
         return False
+    named_as_region = bool(_REGION_AFTER.match(sentence[mm.end:mm.end + 12]))
     for other in mentions:
+        if (named_as_region and other is not mm and (other.is_place or other.kind == UNLOCATED) and other.end <= mm.start
+                and _JUST_IN.match(sentence[other.end:mm.start])):
+            return True  # "the village of X in the Y region": the region says where X is, whatever the gazetteer files X under
         if other.kind == UNLOCATED and 0 <= mm.start - other.end < 20:
             return True  # "the village of X in Fuzuli": Fuzuli places X
 

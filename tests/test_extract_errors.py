@@ -546,3 +546,19 @@ def test_the_evaluator_forgives_one_misspelt_letter_in_long_names_only():
     assert not _one_edit_apart("horovlu", "horadiz")
     assert _same_place({"~asahgi sirik"}, {"~asagi sirik"})
     assert not _same_place({"~tegh"}, {"~tech"})  # short names must match exactly
+
+
+def test_a_region_named_after_its_village_only_says_where_the_village_is():
+    # the gazetteer files the village under another (Azerbaijani) rayon than the one named
+    text = "Local officials said mortar rounds hit the village of Chailu in the Martakert region on Monday."
+    got = _events(text, "2022-08-02")
+    assert [e.location for e in got] == ["Çaylı"]
+    assert [e.location for e in _events("Mortar rounds hit Chailu and Martakert on Monday.", "2022-08-02")] == \
+        ["Çaylı", "Martakert / Aghdara"]  # two places named side by side stay two
+
+
+def test_the_day_of_a_statement_is_not_the_day_of_the_event_it_reports():
+    got = _events("The defence ministry said on Tuesday that Armenian forces shelled Tovuz on Sunday.", "2020-07-15")
+    assert [e.event_date for e in got] == [dt.date(2020, 7, 12)]
+    got = _events("The defence ministry said on Tuesday that Armenian forces shelled Tovuz.", "2020-07-15")
+    assert [e.event_date for e in got] == [dt.date(2020, 7, 14)]  # no other date: the statement's stands
