@@ -76,6 +76,58 @@ def _filters(view: View) -> tuple:
     return tuple(sorted((k, v if not isinstance(v, list) else tuple(v)) for k, v in view.query_filters().items()))
 
 
+@st.fragment
+def map_panel(base: View, events: "dash.gpd.GeoDataFrame", grid: "dash.pd.DataFrame | None", layer_controls, basemap_controls) -> None:
+    """The layer and basemap widgets, the map, the clicked event and the view in the URL.
+
+    A fragment: ticking a layer, changing the basemap, panning or clicking the map reruns
+    this alone, on the events of the last full run (none of these changes which events
+    match); every other widget reruns the whole page.
+    """
+    with layer_controls:
+        for lid in layers.LAYER_IDS:
+            st.checkbox(layers.LAYERS[lid].title, key=f"layer_{lid}", help=layers.LAYERS[lid].description)
+    with basemap_controls:
+        st.selectbox("Basemap", list(BASEMAP_IDS), format_func=lambda b: basemap(b).title, key="basemap")
+        if st.session_state.get("basemap", "none") != "none":
+            st.caption("An online basemap loads tiles from its provider, which then learns which area you look at.")
+    view = dash.map_choices(st.session_state, base)
+    selected_uid = st.session_state.get("selected_uid")
+    # Built on every run: st_folium rewrites the map object it is given, so a cached
+    # map object breaks on the second run. The costly parts (layer GeoJSON, the query)
+    # are cached below it.
+    fmap = map_from_view(view, events if grid is None else None, selected_uid=selected_uid, grid=grid)
+    st.session_state["map_summary"] = {"layers": [lid for lid in view.layers if layers.feature_count(lid, as_of=view.as_of)],
+                                       "events": int(len(events))}
+    selected = dash.event_row(events, selected_uid)
+    center, zoom = ((float(selected["latitude"]), float(selected["longitude"])), 11) if selected else (None, None)
+    result = st_folium(for_st_folium(fmap), key="map", height=700, use_container_width=True, center=center, zoom=zoom,
+                       returned_objects=["last_object_clicked", "bounds"])
+    st.session_state["map_bounds"] = dash.bbox_from_bounds((result or {}).get("bounds"), view.bbox)
+    clicked = (result or {}).get("last_object_clicked")
+    picked = (event_at(events, clicked.get("lat"), clicked.get("lng")) if clicked else None) or selected
+    if picked:
+        with st.container(border=True):
+            st.markdown(f"**{md_text(picked['sub_event_type'])}** ({md_text(picked['event_type'])}), {md_text(picked['event_date'])}")
+            st.text(f"Where: {place_label(picked, view.naming)} ({geo_label(picked)})\n"
+                    f"Who: {' vs '.join(x for x in (picked.get('actor1'), picked.get('actor2')) if x) or 'not named'}\n"
+                    f"Source: {picked.get('source')}  {picked.get('x_source_url') or ''}\n"
+                    f"Confidence: {picked.get('x_confidence')}   Review: {picked.get('x_review')}")
+            st.text(f"Evidence: \u201c{picked.get('x_evidence')}\u201d")
+            reports = dash.incident_reports(events, picked["x_uid"])
+            if len(reports) > 1:
+                summary = summaries(reports)[incident_ids(reports).iloc[0]]
+                st.markdown(f"**One incident:** {md_text(summary.words())}")
+                st.dataframe(dash.events_table(reports, view.naming)[["date", "place", "source", "evidence"]]
+                             .assign(voice=incident_voices(reports)), hide_index=True, width="stretch")
+    # the view in the URL, with the map's extent
+    shared = view.replace(bbox=st.session_state["map_bounds"]) if st.session_state.get("map_bounds") else view
+    try:
+        st.query_params.from_dict(shared.to_query_params())
+    except ViewError:
+        st.query_params.from_dict(view.to_query_params())
+
+
 # -- state from the URL, once per session ----------------------------------------------
 if "initialised" not in st.session_state:
     url_view, problems = View.from_query_params_checked(dict(st.query_params))
@@ -96,8 +148,7 @@ revision = s.revision()
 with st.sidebar:
     st.header("Map")
     st.caption("Layers")
-    for lid in layers.LAYER_IDS:
-        st.checkbox(layers.LAYERS[lid].title, key=f"layer_{lid}", help=layers.LAYERS[lid].description)
+    layer_controls = st.container()  # filled by the map fragment below: a toggle reruns the map alone
     st.caption("The map as it was on")
     key_dates = {f"{dt.date.fromisoformat(d):%d %b %Y}: {label}": dt.date.fromisoformat(d) for d, label in layers.KEY_DATES.items()}
     jump = st.selectbox("Key dates", ["(choose)", *key_dates], key="key_date")
@@ -106,9 +157,7 @@ with st.sidebar:
         st.session_state["as_of"] = key_dates[jump]
     st.slider("As of", min_value=dash.AS_OF_MIN, max_value=dash.AS_OF_MAX, key="as_of", format="YYYY-MM-DD")
     st.radio("Names", list(NAMING_MODES), format_func=NAMING_MODES.get, key="naming")
-    st.selectbox("Basemap", list(BASEMAP_IDS), format_func=lambda b: basemap(b).title, key="basemap")
-    if st.session_state.get("basemap", "none") != "none":
-        st.caption("An online basemap loads tiles from its provider, which then learns which area you look at.")
+    basemap_controls = st.container()  # as the layers: filled by the map fragment
     st.header("Events")
     st.date_input("Event dates", value=st.session_state.get("event_dates", ()), key="event_dates",
                   min_value=dash.EVENT_DATES_FIRST, max_value=dt.date.today())
@@ -147,38 +196,7 @@ if len(events) > dash.MAP_EVENT_LIMIT:
     st.info(f"{int(grid['n'].sum()):,} events match: the map counts them per {cell:g}° cell, and the table lists the "
             f"first {dash.MAP_EVENT_LIMIT:,}. Narrow the dates, types or sources to see each event.")
 events = filter_by_corroboration(events, view)  # whole incidents, by who claims and denies them
-selected_uid = st.session_state.get("selected_uid")
-# Built on every run: st_folium rewrites the map object it is given, so a cached
-# map object breaks on the second run. The costly parts (layer GeoJSON, the query)
-# are cached below it.
-fmap = map_from_view(view, events if grid is None else None, selected_uid=selected_uid, grid=grid)
-st.session_state["map_summary"] = {"layers": [lid for lid in view.layers if layers.feature_count(lid, as_of=view.as_of)],
-                                   "events": int(len(events))}
-center = zoom = None
-if selected_uid and selected_uid in set(events["x_uid"]):
-    row = events.set_index("x_uid").loc[selected_uid]
-    center, zoom = (float(row["latitude"]), float(row["longitude"])), 11
-result = st_folium(for_st_folium(fmap), key="map", height=700, use_container_width=True, center=center, zoom=zoom,
-                   returned_objects=["last_object_clicked", "bounds"])
-st.session_state["map_bounds"] = dash.bbox_from_bounds((result or {}).get("bounds"), view.bbox)
-clicked = (result or {}).get("last_object_clicked")
-picked = event_at(events, clicked.get("lat"), clicked.get("lng")) if clicked else None
-if picked is None and selected_uid and selected_uid in set(events["x_uid"]):
-    picked = events.set_index("x_uid").loc[selected_uid].to_dict() | {"x_uid": selected_uid}
-if picked:
-    with st.container(border=True):
-        st.markdown(f"**{md_text(picked['sub_event_type'])}** ({md_text(picked['event_type'])}), {md_text(picked['event_date'])}")
-        st.text(f"Where: {place_label(picked, view.naming)} ({geo_label(picked)})\n"
-                f"Who: {' vs '.join(x for x in (picked.get('actor1'), picked.get('actor2')) if x) or 'not named'}\n"
-                f"Source: {picked.get('source')}  {picked.get('x_source_url') or ''}\n"
-                f"Confidence: {picked.get('x_confidence')}   Review: {picked.get('x_review')}")
-        st.text(f"Evidence: \u201c{picked.get('x_evidence')}\u201d")
-        reports = dash.incident_reports(events, picked["x_uid"])
-        if len(reports) > 1:
-            summary = summaries(reports)[incident_ids(reports).iloc[0]]
-            st.markdown(f"**One incident:** {md_text(summary.words())}")
-            st.dataframe(dash.events_table(reports, view.naming)[["date", "place", "source", "evidence"]]
-                         .assign(voice=incident_voices(reports)), hide_index=True, width="stretch")
+map_panel(view, events, grid, layer_controls, basemap_controls)
 
 st.subheader(f"Events ({len(events)})")
 if st.toggle("Group by incident", key="group_by_incident"):
@@ -272,7 +290,7 @@ with review_tab:
         labels = {uid: f"{d} · {t} · {p}" for uid, d, t, p in zip(events["x_uid"], events["event_date"], events["sub_event_type"], events["location"])}
         uid = st.selectbox("Event", list(labels), format_func=labels.get, key="review_event")
         state = st.radio("Status", ["unreviewed", "confirmed", "rejected"], horizontal=True, key="review_state",
-                         index=["unreviewed", "confirmed", "rejected"].index(events.set_index("x_uid").loc[uid, "x_review"]))
+                         index=["unreviewed", "confirmed", "rejected"].index(dash.event_row(events, uid)["x_review"]))
         if st.button("Save review", key="save_review"):
             try:
                 s.set_review(uid, state)
@@ -282,7 +300,7 @@ with review_tab:
                 st.error(md_text(err))
         st.subheader("Incident")
         reports = dash.incident_reports(events, uid)
-        reason = events.set_index("x_uid").loc[uid, "x_incident_reason"] or "not linked to another report"
+        reason = dash.event_row(events, uid)["x_incident_reason"] or "not linked to another report"
         st.text(f"This report: {reason}")
         if len(reports) > 1:
             st.write(f"{len(reports)} reports of one incident:")
@@ -365,10 +383,3 @@ with sources_tab:
     st.dataframe(query_articles(str(s.path), revision), hide_index=True, width="stretch")
     st.caption("Code: MIT. Data: Natural Earth (public domain); geoBoundaries CC BY-SA 3.0; GeoNames CC BY 4.0. "
                "Names follow the choice in the sidebar; both sides' names are kept for every place.")
-
-# -- the view in the URL ------------------------------------------------------------------------
-shared = view.replace(bbox=st.session_state.get("map_bounds", view.bbox)) if st.session_state.get("map_bounds") else view
-try:
-    st.query_params.from_dict(shared.to_query_params())
-except ViewError:
-    st.query_params.from_dict(view.to_query_params())

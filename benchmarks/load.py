@@ -55,6 +55,7 @@ class Session:
         self.url = url  # the websocket's; the page is the same address over http
         self.ws = None
         self.checkbox_id = ""
+        self.fragment_id = ""  # the fragment the checkbox is drawn by: a browser reruns that alone
         self.value = True
         self.errors = 0
 
@@ -81,6 +82,7 @@ class Session:
             w = msg.rerun_script.widget_states.widgets.add()
             w.id = self.checkbox_id
             w.bool_value = toggle
+            msg.rerun_script.fragment_id = self.fragment_id
         t = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         deadline = t + 120
@@ -96,6 +98,7 @@ class Session:
                     self.errors += 1
                 elif which == "checkbox" and el.checkbox.id.endswith("layer_nkao"):
                     self.checkbox_id = el.checkbox.id
+                    self.fragment_id = fwd.delta.fragment_id
             elif kind == "script_finished":
                 return time.perf_counter() - t
         raise TimeoutError("no script_finished within 120 s")

@@ -7,6 +7,7 @@ import functools
 from typing import Any, Mapping
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 import layers
@@ -35,11 +36,9 @@ MAP_COLUMNS: tuple[str, ...] = (
 
 def view_from_state(state: Mapping[str, Any], base: View) -> View:
     """The view the sidebar widgets describe (keys as the page uses them)."""
-    chosen = tuple(lid for lid in layers.LAYER_IDS if state.get(f"layer_{lid}", lid in base.layers))
     date_range = state.get("event_dates") or (None, None)
     since, until = (list(date_range) + [None, None])[:2] if isinstance(date_range, (list, tuple)) else (None, None)
-    return base.replace(
-        layers=chosen,
+    return map_choices(state, base).replace(
         as_of=state.get("as_of", base.as_of),
         since=since,
         until=until,
@@ -48,10 +47,25 @@ def view_from_state(state: Mapping[str, Any], base: View) -> View:
         min_confidence=float(state.get("min_confidence", base.min_confidence)),
         review=tuple(state.get("review") or base.review),
         naming=state.get("naming", base.naming),
-        basemap=state.get("basemap", base.basemap),
         min_independent=int(state.get("min_independent", base.min_independent) or 0),
         corroboration=state.get("corroboration", base.corroboration),
     )
+
+
+def map_choices(state: Mapping[str, Any], base: View) -> View:
+    """``base`` with the layers and the basemap the map's own widgets choose (the page's
+    map fragment reruns with these alone: they change no query)."""
+    chosen = tuple(lid for lid in layers.LAYER_IDS if state.get(f"layer_{lid}", lid in base.layers))
+    return base.replace(layers=chosen, basemap=state.get("basemap", base.basemap))
+
+
+def event_row(events: pd.DataFrame, uid: str | None) -> dict[str, Any] | None:
+    """The event ``uid`` of ``events`` as a dict (with its ``x_uid``), or ``None`` when it
+    is not among them. Reads one row: no copy of the frame, as ``set_index`` would make."""
+    if not uid or events is None or events.empty:
+        return None
+    hits = np.flatnonzero(events["x_uid"].to_numpy() == uid)
+    return events.iloc[int(hits[0])].to_dict() if len(hits) else None
 
 
 def initial_state(view: View) -> dict[str, Any]:

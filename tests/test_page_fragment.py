@@ -1,0 +1,113 @@
+"""A map-only change reruns the map alone: the page's map fragment, over Streamlit's own
+websocket protocol, against the page as ``karabakh-map dashboard`` serves it.
+
+Ticking a layer (as a browser does: the widget's state and the fragment that drew it)
+must redraw the map without the layer and put the new view in the URL, and send nothing
+else: no table, no chart, no other panel. Any other widget reruns the whole page.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+
+import pytest
+
+from .conftest import free_port, wait_until_serving
+
+websockets = pytest.importorskip("websockets")
+
+
+class _Page:
+    """One browser tab: a websocket, and what each run sent."""
+
+    def __init__(self, url: str):
+        self.url, self.ws = url, None
+
+    async def run(self, widgets: dict | None = None, fragment_id: str = "") -> list:
+        """Run the page (or one fragment) with ``widgets`` (widget id -> bool) and return
+        the messages the server sent until the run finished."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if self.ws is None:
+            self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=64 * 2**20, open_timeout=60)
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = ""
+        msg.rerun_script.fragment_id = fragment_id
+        for wid, value in (widgets or {}).items():
+            w = msg.rerun_script.widget_states.widgets.add()
+            w.id, w.bool_value = wid, value
+        await self.ws.send(msg.SerializeToString())
+        sent = []
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
+            sent.append(fwd)
+            if fwd.WhichOneof("type") == "script_finished":
+                return sent
+
+
+def _elements(sent: list) -> list[tuple[str, str, object]]:
+    """(element type, fragment id, element) of every element a run drew."""
+    return [(m.delta.new_element.WhichOneof("type"), m.delta.fragment_id, m.delta.new_element) for m in sent
+            if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element"]
+
+
+def _map_script(sent: list) -> str:
+    maps = [json.loads(el.component_instance.json_args) for kind, _, el in _elements(sent) if kind == "component_instance"
+            and el.component_instance.component_name.endswith("st_folium")]
+    assert len(maps) == 1, f"{len(maps)} maps drawn"
+    return maps[0]["script"]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fragment")
+    env = dict(os.environ, KARABAKH_MAP_STORE=str(tmp / "store.gpkg"))
+    port = free_port()
+    from cli.main import dashboard_command
+
+    proc = subprocess.Popen(dashboard_command(port, "127.0.0.1"), cwd=tmp, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    wait_until_serving(f"http://127.0.0.1:{port}", proc)
+    yield f"ws://127.0.0.1:{port}/_stcore/stream"
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_a_layer_toggle_reruns_the_map_alone_and_updates_the_url(page):
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async def scenario():
+        tab = _Page(page)
+        full = await tab.run()
+        drawn = _elements(full)
+        assert not [el for kind, _, el in drawn if kind == "exception"]
+        box = next((el.checkbox, frag) for kind, frag, el in drawn if kind == "checkbox" and el.checkbox.id.endswith("layer_seven_districts"))
+        checkbox, fragment = box
+        assert fragment, "the layer checkbox is not drawn by a fragment: a toggle would rerun the whole page"
+        kinds_full = {kind for kind, _, _ in drawn}
+        assert {"dataframe", "vega_lite_chart"} <= kinds_full  # the table and the chart, on a full run
+        assert "km-layer-seven_districts" in _map_script(full)
+
+        toggled = await tab.run({checkbox.id: False}, fragment_id=fragment)
+        assert toggled[-1].script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+        drawn = _elements(toggled)
+        assert {frag for _, frag, _ in drawn} == {fragment}  # nothing outside the fragment was sent again
+        assert not {"dataframe", "vega_lite_chart", "exception"} & {kind for kind, _, _ in drawn}
+        script = _map_script(toggled)
+        assert "km-layer-seven_districts" not in script and "km-layer-nkao" in script
+        urls = [m.page_info_changed.query_string for m in toggled if m.WhichOneof("type") == "page_info_changed"]
+        assert urls and "seven_districts" not in urls[-1] and "nkao" in urls[-1]
+
+        # a widget outside the fragment reruns the whole page, with the layer still off
+        again = await tab.run({checkbox.id: False})
+        assert again[-1].script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+        assert "dataframe" in {kind for kind, _, _ in _elements(again)}
+        assert "km-layer-seven_districts" not in _map_script(again)
+        await tab.ws.close()
+
+    asyncio.run(scenario())
