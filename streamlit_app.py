@@ -24,7 +24,7 @@ from render.describe import geo_label, place_label
 from render.escape import md_text
 from render.basemaps import BASEMAP_IDS, basemap
 from render.folium_map import event_at, map_from_view, map_to_html
-from render.offline import for_st_folium
+from render.served import for_st_folium
 from render.snapshot import PREVIEW_DPI, snapshot_bytes
 from render.view import CORROBORATION_FILTERS, View, ViewError
 from render.incidents import filter_by_corroboration, incident_ids, incident_voices, incidents_table, summaries

@@ -117,7 +117,8 @@ def map_from_view(
         if not feats:
             continue
         shown_layers.append(lid)
-        m.add_child(_FeatureLayer(data=_layer_payload(lid, as_of, view.naming, tiles is not None)))
+        m.add_child(_FeatureLayer(data=_layer_payload(lid, as_of, view.naming, tiles is not None), layer_id=lid,
+                                  z=layers.LAYERS[lid].z))
     shown_types: list[str] = []
     if view.show_events and events is not None and not events.empty:
         shown_types = _add_events(m, events, view, selected_uid)
@@ -139,35 +140,62 @@ def _style(layer_id: str) -> dict:
 
 class _FeatureLayer(MacroElement):
     """Features drawn in the browser from one JSON payload: one template compiled once
-    per class, not one folium element (and one Jinja template) per feature."""
+    per class, not one folium element (and one Jinja template) per feature.
+
+    Each layer draws into a pane of its own, stacked by the layer's ``z`` below Leaflet's
+    overlay pane (the events, the names' dots) and above the basemap's tiles, so the order
+    holds however the features arrive: inline (a map written as a file), or fetched from
+    the page's host (:meth:`fetch_data_from`, the page's map).
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var spec = {{ this.data }};
-            var group = L.featureGroup();
-            spec.features.forEach(function (f) {
-                var layer;
-                if (f.geometry.type === 'Point') {
-                    layer = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], f.style);
-                } else {
-                    layer = L.geoJSON(f.geometry, {style: function () { return f.style; }});
-                    layer.on('mouseover', function () { layer.setStyle({weight: f.style.weight + 2}); });
-                    layer.on('mouseout', function () { layer.setStyle({weight: f.style.weight}); });
-                }
-                if (f.tooltip) { layer.bindTooltip(f.tooltip, f.tooltip_options || {}); }
-                if (f.popup) { layer.bindPopup(f.popup, {maxWidth: 420}); }
-                group.addLayer(layer);
-            });
-            group.addTo({{ this._parent.get_name() }});
+            var map = {{ this._parent.get_name() }};
+            var paneName = {{ this.pane_json }};
+            var pane = map.getPane(paneName) || map.createPane(paneName);
+            pane.style.zIndex = {{ this.z_index }};
+            function draw(spec) {
+                var group = L.featureGroup();
+                spec.features.forEach(function (f) {
+                    var layer, style = L.Util.extend({pane: paneName}, f.style);
+                    if (f.geometry.type === 'Point') {
+                        layer = L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], style);
+                    } else {
+                        layer = L.geoJSON(f.geometry, {pane: paneName, style: function () { return style; }});
+                        layer.on('mouseover', function () { layer.setStyle({weight: f.style.weight + 2}); });
+                        layer.on('mouseout', function () { layer.setStyle({weight: f.style.weight}); });
+                    }
+                    if (f.tooltip) { layer.bindTooltip(f.tooltip, f.tooltip_options || {}); }
+                    if (f.popup) { layer.bindPopup(f.popup, {maxWidth: 420}); }
+                    group.addLayer(layer);
+                });
+                group.addTo(map);
+            }
+            {% if this.url_json %}
+            fetch({{ this.url_json }}).then(function (r) {
+                if (!r.ok) { throw new Error('HTTP ' + r.status); }
+                return r.json();
+            }).then(draw).catch(function (e) { console.error('karabakh-map: the layer ' + paneName + ' did not load: ' + e); });
+            {% else %}
+            draw({{ this.data }});
+            {% endif %}
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, *, data: str):
+    def __init__(self, *, data: str, layer_id: str, z: int):
         super().__init__()
         self._name = "FeatureLayer"
         self.data = data  # the JSON of {"features": [...]}, made (and kept) by the caller
+        self.pane_json = js_json(f"km-pane-{layer_id}")
+        self.z_index = 250 + z  # tiles are at 200, the overlay pane at 400
+        self.url_json = ""
+
+    def fetch_data_from(self, url: str) -> None:
+        """Draw the features from ``url`` (relative to the map's frame) instead of from the
+        script: the page's map, whose host serves the payload (:mod:`render.served`)."""
+        self.url_json = js_json(url)
 
 
 @functools.lru_cache(maxsize=128)

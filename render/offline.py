@@ -1,11 +1,16 @@
 """Leaflet and its plugins from installed packages, so the map needs no network.
 
 folium loads Leaflet, jQuery, Bootstrap and Font Awesome from CDNs. The classes here
-replace those links with ``data:`` URIs built from the files the XStatic packages
-install (``xstatic-leaflet``, ``xstatic-leaflet-markercluster``); a ``data:`` URI
-also loads inside streamlit-folium's frame. jQuery, which folium's popups call as
-``$(html)[0]``, is replaced by a four-line shim; Bootstrap and Font Awesome are not
-needed (no awesome markers are used).
+load them from the files the XStatic packages install (``xstatic-leaflet``,
+``xstatic-leaflet-markercluster``) instead. jQuery, which folium's popups call as
+``$(html)[0]``, is replaced by a four-line shim (``assets/jquery-shim.js``); Bootstrap
+and Font Awesome are not needed (no awesome markers are used).
+
+Two ways to load them:
+
+- a map written as a file (:func:`render.folium_map.map_to_html`) carries them as
+  ``data:`` URIs, so it opens anywhere with no server;
+- the page's map links them from the page's own host (:mod:`render.served`).
 """
 from __future__ import annotations
 
@@ -17,16 +22,7 @@ from pathlib import Path
 import folium
 from folium.plugins import MarkerCluster
 
-# folium's popups need only `$(html)[0]`: parse the HTML, return its first element.
-JQUERY_SHIM = """
-(function () {
-  if (window.$) { return; }
-  window.$ = function (markup) {
-    var t = document.createElement('template'); t.innerHTML = String(markup).trim();
-    return [t.content.firstElementChild || document.createTextNode(t.innerHTML)];
-  };
-})();
-"""
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 
 
 def _data_uri(content: bytes, mime: str) -> str:
@@ -34,7 +30,7 @@ def _data_uri(content: bytes, mime: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _xstatic_dir(module: str) -> Path:
+def xstatic_dir(module: str) -> Path:
     import importlib
 
     pkg = importlib.import_module(f"xstatic.pkg.{module}")
@@ -44,13 +40,13 @@ def _xstatic_dir(module: str) -> Path:
 @functools.lru_cache(maxsize=None)
 def leaflet_js() -> str:
     """Leaflet's JavaScript as a ``data:`` URI."""
-    return _data_uri((_xstatic_dir("leaflet") / "leaflet.js").read_bytes(), "text/javascript")
+    return _data_uri((xstatic_dir("leaflet") / "leaflet.js").read_bytes(), "text/javascript")
 
 
 @functools.lru_cache(maxsize=None)
 def leaflet_css() -> str:
     """Leaflet's CSS as a ``data:`` URI, with its images inlined too."""
-    base = _xstatic_dir("leaflet")
+    base = xstatic_dir("leaflet")
     css = (base / "leaflet.css").read_text(encoding="utf-8")
 
     def inline(m: re.Match) -> str:
@@ -66,53 +62,22 @@ def leaflet_css() -> str:
 
 @functools.lru_cache(maxsize=None)
 def jquery_shim_js() -> str:
-    return _data_uri(JQUERY_SHIM.encode("utf-8"), "text/javascript")
+    return _data_uri((ASSETS_DIR / "jquery-shim.js").read_bytes(), "text/javascript")
 
 
 @functools.lru_cache(maxsize=None)
 def markercluster_js() -> str:
-    return _data_uri((_xstatic_dir("leaflet_markercluster") / "leaflet.markercluster.js").read_bytes(), "text/javascript")
+    return _data_uri((xstatic_dir("leaflet_markercluster") / "leaflet.markercluster.js").read_bytes(), "text/javascript")
 
 
 @functools.lru_cache(maxsize=None)
 def markercluster_css() -> tuple[str, str]:
-    base = _xstatic_dir("leaflet_markercluster")
+    base = xstatic_dir("leaflet_markercluster")
     return (_data_uri((base / "MarkerCluster.css").read_bytes(), "text/css"),
             _data_uri((base / "MarkerCluster.Default.css").read_bytes(), "text/css"))
 
 
-_LINKS_OUTSIDE_HEADER = "_km_links_outside_header"
-
-
-def for_st_folium(fmap: folium.Map) -> folium.Map:
-    """``fmap`` made ready for ``streamlit_folium.st_folium``: its elements' scripts and
-    styles stay out of the page header it renders.
-
-    st_folium loads them from each element's ``default_js``/``default_css`` (its
-    ``js_links``/``css_links``), and it strips every script and link from the header it
-    renders anyway. Rendered there, Leaflet's ``data:`` URIs (about 270 KB) were only
-    scanned by st_folium's regular expressions, on every rerun. A map written as a file
-    (:func:`render.folium_map.map_to_html`) keeps them in its header.
-    """
-    setattr(fmap.get_root(), _LINKS_OUTSIDE_HEADER, True)
-    return fmap
-
-
-class _Links:
-    """Leaves the element's script and style links out of the header of a figure marked by
-    :func:`for_st_folium` (the element keeps them: st_folium reads them from it)."""
-
-    def render(self, **kwargs):
-        if not getattr(self.get_root(), _LINKS_OUTSIDE_HEADER, False):
-            return super().render(**kwargs)
-        self.default_js, self.default_css = [], []  # for this render only: the class keeps its links
-        try:
-            return super().render(**kwargs)
-        finally:
-            del self.default_js, self.default_css
-
-
-class OfflineMap(_Links, folium.Map):
+class OfflineMap(folium.Map):
     """A :class:`folium.Map` whose Leaflet comes from the installed XStatic package."""
 
     default_js: list = []
@@ -123,8 +88,14 @@ class OfflineMap(_Links, folium.Map):
         type(self).default_css = [("leaflet_css", leaflet_css())]
         super().__init__(*args, **kwargs)
 
+    @staticmethod
+    def page_links(served: dict[str, str]) -> tuple[list, list]:
+        """(scripts, styles) as links to the files the page serves (see :func:`render.served.for_st_folium`)."""
+        return ([("leaflet", served["leaflet"] + "leaflet.js"), ("jquery_shim", served["assets"] + "jquery-shim.js")],
+                [("leaflet_css", served["leaflet"] + "leaflet.css")])
 
-class OfflineMarkerCluster(_Links, MarkerCluster):
+
+class OfflineMarkerCluster(MarkerCluster):
     """A marker cluster whose plugin files come from the installed XStatic package."""
 
     default_js: list = []
@@ -135,3 +106,10 @@ class OfflineMarkerCluster(_Links, MarkerCluster):
         css, default_css = markercluster_css()
         type(self).default_css = [("markerclustercss", css), ("markerclusterdefaultcss", default_css)]
         super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def page_links(served: dict[str, str]) -> tuple[list, list]:
+        """(scripts, styles) as links to the files the page serves (see :func:`render.served.for_st_folium`)."""
+        base = served["markercluster"]
+        return ([("markerclusterjs", base + "leaflet.markercluster.js")],
+                [("markerclustercss", base + "MarkerCluster.css"), ("markerclusterdefaultcss", base + "MarkerCluster.Default.css")])

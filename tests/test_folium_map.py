@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+from urllib.parse import urljoin
 
 import pytest
 
@@ -193,21 +195,35 @@ def _st_folium_args(fmap) -> dict:
     return got[0]
 
 
-def test_a_map_for_st_folium_keeps_its_scripts_out_of_the_header_and_in_the_links():
-    from render.offline import for_st_folium
+def test_a_map_for_st_folium_links_leaflet_from_the_page_host_and_a_file_carries_it():
+    from render.served import for_st_folium
 
     events = events_to_geodataframe([_event(), _event(latitude=39.9, location="Shusha")])
-    plain_map, marked_map = map_from_view(View(), events), for_st_folium(map_from_view(View(), events))
-    plain, marked = _st_folium_args(plain_map), _st_folium_args(marked_map)
-    # what st_folium renders and then scans: Leaflet's data: URIs in one header, not in the other
-    assert 'src="data:text/javascript' in plain_map.get_root().header.render()
-    assert "data:" not in marked_map.get_root().header.render()
-    # the front end loads Leaflet and the cluster plugin from the links, which are the same
-    assert marked["js_links"] == plain["js_links"] and marked["css_links"] == plain["css_links"]
-    assert any(link.startswith("data:text/javascript") for link in marked["js_links"])
-    same_id = lambda text: re.sub(r"[0-9a-f]{32}", "ID", text)
-    assert same_id(marked["script"]) == same_id(plain["script"])
-    assert [line for line in same_id(marked["header"]).splitlines() if line.strip()] == \
-           [line for line in same_id(plain["header"]).splitlines() if line.strip()]
-    # a map written as a file still carries Leaflet in its own header
-    assert 'src="data:text/javascript' in map_to_html(map_from_view(View(), events))
+    page = _st_folium_args(for_st_folium(map_from_view(View(), events)))
+    # the page's map: Leaflet, the shim and the cluster plugin from the page's own host,
+    # relative to st_folium's frame, and no data: URI anywhere in what st_folium sends
+    frame = "http://page.test/base/component/streamlit_folium.st_folium/index.html"  # where st_folium draws it
+    served = "http://page.test/base/component/render.served."
+    assert [urljoin(frame, link) for link in page["js_links"]] == [
+        served + "leaflet/leaflet.js", served + "assets/jquery-shim.js", served + "markercluster/leaflet.markercluster.js"]
+    assert [urljoin(frame, link) for link in page["css_links"]] == [
+        served + "leaflet/leaflet.css", served + "markercluster/MarkerCluster.css", served + "markercluster/MarkerCluster.Default.css"]
+    assert "data:" not in json.dumps(page, default=str)
+    # and each layer's features are fetched from it, from a file named by their content:
+    # no layer geometry is left in the script
+    from render.served import payload_dir
+
+    fmap = for_st_folium(map_from_view(View(), events))
+    feature_layers = [e for e in fmap._children.values() if type(e).__name__ == "_FeatureLayer"]
+    script = _st_folium_args(fmap)["script"]
+    fetched = [urljoin(frame, link) for link in re.findall(r'fetch\("([^"]+)"\)', script)]
+    assert len(fetched) == len(feature_layers) >= 8
+    names = [link.removeprefix(served + "layers/") for link in fetched]
+    assert all(re.fullmatch(r"[0-9a-f]{32}\.json", name) for name in names), names
+    assert [(payload_dir() / name).read_text(encoding="utf-8") for name in names] == [e.data for e in feature_layers]
+    assert '"MultiPolygon"' not in script and '"LineString"' not in script
+    # a map written as a file carries Leaflet in its own header, and the shim with it
+    html = map_to_html(map_from_view(View(), events))
+    assert 'src="data:text/javascript' in html and "https://" not in html.split("<body>")[0]
+    from render.offline import jquery_shim_js
+    assert jquery_shim_js() in html

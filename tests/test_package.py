@@ -62,7 +62,7 @@ def test_the_wheel_carries_the_data_and_the_page(installed):
 
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     for needed in ("geodata/borders.geojson", "geodata/villages.csv", "geodata/villages_index.tsv", "geodata/SOURCES.md",
-                   "streamlit_app.py", "seeds/000_bloomberg_2023-09-19.json"):
+                   "streamlit_app.py", "seeds/000_bloomberg_2023-09-19.json", "render/assets/jquery-shim.js"):
         assert any(n.endswith(needed) for n in names), needed
 
 

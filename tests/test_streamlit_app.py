@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,15 @@ def app():
 
 
 def map_script(at: AppTest) -> str:
+    """The map's script, with the layer features it fetches from the page's host (the
+    files this process serves) put back in place of each fetch, as the browser draws them."""
+    from render.served import payload_dir
+
     comps = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
     assert comps, "the page shows no map"
-    return json.loads(comps[0].proto.json_args)["script"]
+    script = json.loads(comps[0].proto.json_args)["script"]
+    return re.sub(r'fetch\("[^"]*/render\.served\.layers/([0-9a-f]{32}\.json)"\)',
+                  lambda m: (payload_dir() / m.group(1)).read_text(encoding="utf-8"), script)
 
 
 def test_page_opens_with_layers_and_seed_events(app):
