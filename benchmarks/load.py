@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ class Session:
         self.fragment_id = ""  # the fragment the checkbox is drawn by: a browser reruns that alone
         self.value = True
         self.errors = 0
+        self.problems: list[str] = []  # what each error was
 
     async def open(self) -> float:
         import websockets
@@ -96,6 +98,7 @@ class Session:
                 which = el.WhichOneof("type")
                 if which == "exception":
                     self.errors += 1
+                    self.problems.append(f"{el.exception.type}: {el.exception.message}"[:300])
                 elif which == "checkbox" and el.checkbox.id.endswith("layer_nkao"):
                     self.checkbox_id = el.checkbox.id
                     self.fragment_id = fwd.delta.fragment_id
@@ -112,8 +115,9 @@ async def _drive(session: Session, until: float, latencies: list[float]) -> None
     while time.perf_counter() < until:
         try:
             latencies.append(await session.rerun(not session.value))
-        except Exception:  # a broken connection or a timeout is an error of the run
+        except Exception as err:  # a broken connection or a timeout is an error of the run
             session.errors += 1
+            session.problems.append(f"{type(err).__name__}: {err}"[:300])
             return
 
 
@@ -137,6 +141,8 @@ async def run(url: str, pid: int | None, sessions: int, seconds: float) -> None:
         await c.close()
     q = statistics.quantiles(latencies, n=20) if len(latencies) >= 20 else [float("nan")] * 19
     print(f"{sessions} sessions for {seconds:.0f} s: {len(latencies)} reruns, {errors} errors")
+    for problem, count in Counter(p for c in clients for p in c.problems).most_common(5):
+        print(f"  {count} x {problem}")
     print(f"rerun latency: p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {q[18] * 1000:.0f} ms")
     if pid is None:
         print("server memory: not measured (a deployment given by --url)")

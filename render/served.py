@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import folium
@@ -56,6 +57,7 @@ def _serve(folder: str) -> str:
     return f"../{component.name}/"
 
 
+_writing = threading.Lock()
 _written: dict[str, str] = {}  # payload -> its file's name (payloads are cached strings: the lookup hashes once)
 
 
@@ -63,11 +65,13 @@ def payload_file(data: str) -> str:
     """The name of the served file holding ``data`` (JSON), written on first use. Named by
     its content, so a changed payload is a new name and a browser never keeps a stale one."""
     name = _written.get(data)
-    if name is None:
-        name = hashlib.sha256(data.encode("utf-8")).hexdigest()[:32] + ".json"
-        path = payload_dir() / name
+    if name is not None:
+        return name
+    name = hashlib.sha256(data.encode("utf-8")).hexdigest()[:32] + ".json"
+    path = payload_dir() / name
+    with _writing:  # sessions run in threads of one process: one writes, the others find it written
         if not path.exists():
-            partial = path.with_suffix(f".{os.getpid()}.part")
+            partial = path.with_name(f"{name}.{os.getpid()}.{threading.get_ident()}.part")
             partial.write_text(data, encoding="utf-8")
             partial.replace(path)  # whole or absent: the server may read it at any moment
         if len(_written) > 512:  # a long-running page: drop the lookup, keep the files
