@@ -143,7 +143,8 @@ def serve(workers: int, port: int, address: str, page_command: Callable[[int, st
         log.warning("the workers share the GeoPackage store on this machine; set KARABAKH_MAP_DATABASE_URL to share "
                     "a PostGIS store across machines")
     procs: list[subprocess.Popen] = []
-    secret = os.environ.get("KARABAKH_MAP_COOKIE_SECRET") or secrets.token_hex(32)
+    # the user's own secret when set (a deployment whose processes also run elsewhere), else one for these workers
+    secret = os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32)
     with tempfile.TemporaryDirectory(prefix="karabakh-map-serve-") as tmp:
         try:
             if not backends:

@@ -111,7 +111,8 @@ def _answer(url: str, cookie: str = "") -> tuple[str, str]:
 def test_two_processes_behind_the_proxy_share_the_store(pg_url, tmp_path):  # noqa: F811
     _need_haproxy()
     port = free_port()
-    env = {**os.environ, "KARABAKH_MAP_DATABASE_URL": pg_url}
+    # the user's cookie secret, which every worker must share (and page processes elsewhere too)
+    env = {**os.environ, "KARABAKH_MAP_DATABASE_URL": pg_url, "STREAMLIT_SERVER_COOKIE_SECRET": "desk-secret-" + "7" * 20}
     env.pop("KARABAKH_MAP_STORE", None)
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", "--workers", "2", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -155,6 +156,16 @@ def test_two_processes_behind_the_proxy_share_the_store(pg_url, tmp_path):  # no
                 await s.ws.close()
 
         asyncio.run(scenario())
+        # each worker serves the map's Leaflet and layers itself, and the cookie routes there
+        for cookie in cookies:
+            request = urllib.request.Request(f"{base}/component/render.served.leaflet/leaflet.js",
+                                             headers={"Cookie": f"{COOKIE}={cookie}"})
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                assert answer.headers[SERVED_BY] == cookie and "javascript" in answer.headers["Content-Type"]
+        workers = [int(c) for c in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
+        secrets_seen = {dict(v.split("=", 1) for v in open(f"/proc/{w}/environ").read().split("\0") if "=" in v)
+                        .get("STREAMLIT_SERVER_COOKIE_SECRET") for w in workers if b"streamlit" in open(f"/proc/{w}/cmdline", "rb").read()}
+        assert secrets_seen == {env["STREAMLIT_SERVER_COOKIE_SECRET"]}, "the workers do not share the user's cookie secret"
     finally:
         proc.terminate()
         try:
