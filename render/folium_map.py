@@ -184,12 +184,15 @@ class _FeatureLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, *, data: str, layer_id: str, z: int):
+    def __init__(self, *, data: str, layer_id: str | None = None, z: int = 0):
         super().__init__()
         self._name = "FeatureLayer"
         self.data = data  # the JSON of {"features": [...]}, made (and kept) by the caller
-        self.pane_json = js_json(f"km-pane-{layer_id}")
-        self.z_index = 250 + z  # tiles are at 200, the overlay pane at 400
+        # a layer's own pane, stacked by its z (tiles are at 200, the overlay pane at 400);
+        # without a layer (the grid's counts) the overlay pane, above every layer
+        self.layer_id = layer_id
+        self.pane_json = js_json(f"km-pane-{layer_id}" if layer_id else "overlayPane")
+        self.z_index = 250 + z if layer_id else 400
         self.url_json = ""
 
     def fetch_data_from(self, url: str) -> None:

@@ -90,7 +90,9 @@ def for_st_folium(fmap: folium.Map) -> folium.Map:
     for element in (fmap, *_descendants(fmap)):
         if isinstance(element, (OfflineMap, OfflineMarkerCluster)):
             element.default_js, element.default_css = element.page_links(links)
-        elif callable(getattr(element, "fetch_data_from", None)):
+        elif getattr(element, "layer_id", None) and callable(getattr(element, "fetch_data_from", None)):
+            # a layer's features: a few payloads, the same for every session (the grid's
+            # counts, one per filter set, stay in the script)
             element.fetch_data_from(links["layers"] + payload_file(element.data))
     return fmap
 
