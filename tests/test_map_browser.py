@@ -112,7 +112,9 @@ def test_region_events_have_their_symbol_and_their_feature_shows_only_when_selec
     ActionChains(d).move_to_element(d.find_elements(By.CSS_SELECTOR, ".km-event-area")[0]).click().perform()
     _wait(d, lambda: d.find_elements(By.CSS_SELECTOR, "path.km-event-feature"), what="the selected event's feature")
     assert len(d.find_elements(By.CSS_SELECTOR, "path.km-event-feature")) == 1
-    assert "precision: region" in d.find_element(By.CSS_SELECTOR, ".leaflet-popup-content").text
+    # the popup fills as it opens: wait for its text rather than read it at once
+    _wait(d, lambda: "precision: region" in " ".join(e.text for e in d.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")),
+          timeout=15, what="the popup's placement line")
     d.save_screenshot(str(ARTIFACTS / "map_area_event_selected.png"))
     d.find_element(By.CSS_SELECTOR, ".leaflet-popup-close-button").click()
     _wait(d, lambda: not d.find_elements(By.CSS_SELECTOR, "path.km-event-feature"), what="the feature to go")
