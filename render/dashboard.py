@@ -140,10 +140,12 @@ def timeline_colours(chart: pd.DataFrame) -> list[str]:
     return [EVENT_COLOURS[t] for t in chart.columns]
 
 
+@per_frame
 def timeline_chart(chart: pd.DataFrame, height: int = 180) -> tuple[pd.DataFrame, dict]:
     """:func:`timeline` as long rows (day, type, events) and the Vega-Lite spec of a
     stacked bar per day in the map's colours: given to ``st.vega_lite_chart`` as they
-    are, with no chart library building and validating a spec on every rerun."""
+    are, with no chart library building and validating a spec on every rerun. Kept for
+    the frame of :func:`timeline` (itself kept for the events frame): do not change it."""
     rows = chart.rename_axis("day").reset_index().melt(id_vars="day", var_name="type", value_name="events")
     rows = rows[rows["events"] > 0]
     spec = {
@@ -281,8 +283,10 @@ def incident_reports(events: gpd.GeoDataFrame, uid: str) -> gpd.GeoDataFrame:
     return same.loc[sorted(same.index, key=lambda i: same.at[i, "x_uid"] != uid)]
 
 
+@per_frame
 def other_incidents(events: gpd.GeoDataFrame, uid: str, naming: str) -> dict[str, str]:
-    """Incidents in view other than ``uid``'s, as id -> a label, for a merge by hand."""
+    """Incidents in view other than ``uid``'s, as id -> a label, for a merge by hand.
+    Kept for the frame, the event and the naming (``render.memo``): do not change it."""
     from .incidents import incident_ids
 
     inc = incident_ids(events)
