@@ -18,49 +18,13 @@ import urllib.request
 import pytest
 
 from .conftest import free_port, wait_until_serving
+from .page_socket import PageSocket, elements
 
-websockets = pytest.importorskip("websockets")
-
-
-class _Page:
-    """One browser tab: a websocket, and what each run sent."""
-
-    def __init__(self, url: str):
-        self.url, self.ws = url, None
-
-    async def run(self, widgets: dict | None = None, fragment_id: str = "") -> list:
-        """Run the page (or one fragment) with ``widgets`` (widget id -> bool) and return
-        the messages the server sent until the run finished."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        if self.ws is None:
-            self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=64 * 2**20, open_timeout=60)
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        msg.rerun_script.page_script_hash = ""
-        msg.rerun_script.fragment_id = fragment_id
-        for wid, value in (widgets or {}).items():
-            w = msg.rerun_script.widget_states.widgets.add()
-            w.id, w.bool_value = wid, value
-        await self.ws.send(msg.SerializeToString())
-        sent = []
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
-            sent.append(fwd)
-            if fwd.WhichOneof("type") == "script_finished":
-                return sent
-
-
-def _elements(sent: list) -> list[tuple[str, str, object]]:
-    """(element type, fragment id, element) of every element a run drew."""
-    return [(m.delta.new_element.WhichOneof("type"), m.delta.fragment_id, m.delta.new_element) for m in sent
-            if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element"]
+pytest.importorskip("websockets")  # the client of .page_socket
 
 
 def _map_args(sent: list) -> dict:
-    maps = [json.loads(el.component_instance.json_args) for kind, _, el in _elements(sent) if kind == "component_instance"
+    maps = [json.loads(el.component_instance.json_args) for kind, _, el in elements(sent) if kind == "component_instance"
             and el.component_instance.component_name.endswith("st_folium")]
     assert len(maps) == 1, f"{len(maps)} maps drawn"
     return maps[0]
@@ -89,9 +53,9 @@ def test_a_layer_toggle_reruns_the_map_alone_and_updates_the_url(page):
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     async def scenario():
-        tab = _Page(page)
+        tab = PageSocket(page)
         full = await tab.run()
-        drawn = _elements(full)
+        drawn = elements(full)
         assert not [el for kind, _, el in drawn if kind == "exception"]
         box = next((el.checkbox, frag) for kind, frag, el in drawn if kind == "checkbox" and el.checkbox.id.endswith("layer_seven_districts"))
         checkbox, fragment = box
@@ -100,9 +64,9 @@ def test_a_layer_toggle_reruns_the_map_alone_and_updates_the_url(page):
         assert {"dataframe", "vega_lite_chart"} <= kinds_full  # the table and the chart, on a full run
         assert "km-pane-seven_districts" in _map_script(full)
 
-        toggled = await tab.run({checkbox.id: False}, fragment_id=fragment)
+        toggled = await tab.run({checkbox.id: ("bool_value", False)}, fragment_id=fragment)
         assert toggled[-1].script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
-        drawn = _elements(toggled)
+        drawn = elements(toggled)
         assert {frag for _, frag, _ in drawn} == {fragment}  # nothing outside the fragment was sent again
         assert not {"dataframe", "vega_lite_chart", "exception"} & {kind for kind, _, _ in drawn}
         script = _map_script(toggled)
@@ -111,11 +75,11 @@ def test_a_layer_toggle_reruns_the_map_alone_and_updates_the_url(page):
         assert urls and "seven_districts" not in urls[-1] and "nkao" in urls[-1]
 
         # a widget outside the fragment reruns the whole page, with the layer still off
-        again = await tab.run({checkbox.id: False})
+        again = await tab.run({checkbox.id: ("bool_value", False)})
         assert again[-1].script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
-        assert "dataframe" in {kind for kind, _, _ in _elements(again)}
+        assert "dataframe" in {kind for kind, _, _ in elements(again)}
         assert "km-pane-seven_districts" not in _map_script(again)
-        await tab.ws.close()
+        await tab.close()
 
     asyncio.run(scenario())
 
@@ -124,7 +88,7 @@ def test_the_map_loads_leaflet_and_the_layers_from_the_page_host(page):
     """The links st_folium's frame loads (relative to it) are served by the page itself:
     Leaflet, its images, the shim and the cluster plugin, with their content types; and
     the features each layer's script fetches."""
-    sent = asyncio.run(_Page(page).run())
+    sent = asyncio.run(PageSocket(page).run())
     args = _map_args(sent)
     frame = page.replace("ws://", "http://").replace("/_stcore/stream", "/component/streamlit_folium.st_folium/index.html")
     links = args["js_links"] + args["css_links"]

@@ -22,6 +22,7 @@ import pytest
 from cli.serve import COOKIE, SERVED_BY, haproxy_config, parse_backend
 
 from .conftest import ROOT, free_port
+from .page_socket import PageSocket, elements
 from .test_store_backends import pg_url  # noqa: F401  (fixture: a throwaway PostGIS database)
 
 HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
@@ -52,52 +53,28 @@ def test_the_proxy_configuration_is_sticky_and_valid(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
-class _Session:
+class _Session(PageSocket):
     """One browser as Streamlit and HAProxy see it: a cookie and a websocket."""
 
     def __init__(self, url: str, cookie: str):
-        self.url, self.cookie, self.ws, self.ids = url, cookie, None, {}
+        super().__init__(url, {"Cookie": f"{COOKIE}={cookie}"})
+        self.ids: dict[str, str] = {}
 
     async def rerun(self, **states) -> dict:
-        """Run the script once with ``states`` (widget key -> value) and return what the
-        page drew: the review radio's chosen index, by widget key."""
-        import websockets
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        if self.ws is None:
-            self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=64 * 2**20, open_timeout=60,
-                                               additional_headers={"Cookie": f"{COOKIE}={self.cookie}"})
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        msg.rerun_script.page_script_hash = ""
-        for key, value in states.items():
-            w = msg.rerun_script.widget_states.widgets.add()
-            w.id = self.ids[key]
-            if isinstance(value, bool):
-                w.trigger_value = value
-            else:
-                w.string_value = value
-        await self.ws.send(msg.SerializeToString())
+        """Run the script once with ``states`` (widget key -> value: a button's press, a
+        radio's option) and return what the page drew: the review radio's chosen index."""
+        sent = await self.run({self.ids[key]: ("trigger_value" if isinstance(value, bool) else "string_value", value)
+                               for key, value in states.items()})
         drawn: dict = {"exceptions": 0}
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=120))
-            kind = fwd.WhichOneof("type")
-            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                el = fwd.delta.new_element
-                which = el.WhichOneof("type")
-                if which == "exception":
-                    drawn["exceptions"] += 1
-                elif which == "radio" and el.radio.id.endswith("review_state"):
-                    self.ids["review_state"] = el.radio.id
-                    drawn["review_state"] = el.radio.default
-                elif which == "button" and el.button.id.endswith("save_review"):
-                    self.ids["save_review"] = el.button.id
-            elif kind == "script_finished":
-                return drawn
-        raise TimeoutError("no script_finished within 120 s")
+        for kind, _, el in elements(sent):
+            if kind == "exception":
+                drawn["exceptions"] += 1
+            elif kind == "radio" and el.radio.id.endswith("review_state"):
+                self.ids["review_state"] = el.radio.id
+                drawn["review_state"] = el.radio.default
+            elif kind == "button" and el.button.id.endswith("save_review"):
+                self.ids["save_review"] = el.button.id
+        return drawn
 
 
 def _answer(url: str, cookie: str = "") -> tuple[str, str]:
@@ -153,7 +130,7 @@ def test_two_processes_behind_the_proxy_share_the_store(pg_url, tmp_path):  # no
                 await asyncio.sleep(0.5)
             assert seen["review_state"] == 1, "the review made through one process is not seen through the other"
             for s in (a, b):
-                await s.ws.close()
+                await s.close()
 
         asyncio.run(scenario())
         # each worker serves the map's Leaflet and layers itself, and the cookie routes there
