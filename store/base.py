@@ -7,7 +7,10 @@ contract").
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import gc
 import json
 import operator
 import re
@@ -120,6 +123,7 @@ ROADS_WHERE = " OR ".join(f"x_layer LIKE '{layer}:%'" for layer in ROAD_LAYERS)
 VAGUE_WHERE = "time_precision >= 2"
 
 
+@functools.lru_cache(maxsize=4)
 def candidate_query(placeholder: str) -> str:
     """The query for the stored events a new batch may link to (``events.incidents``), in
     three parts, each answered by an index without reading rows it does not return: by
@@ -228,6 +232,29 @@ def _is_compact(events: Sequence[Event]) -> bool:
     days = (max(e.event_date for e in events) - min(e.event_date for e in events)).days
     lats, lons = [e.latitude for e in events], [e.longitude for e in events]
     return days <= COMPACT_DAYS and max(lats) - min(lats) <= COMPACT_DEG and max(lons) - min(lons) <= COMPACT_DEG
+
+
+GC_PAUSE_MIN_EVENTS = 1000  # writes of at least this many events run with the cycle collector paused
+
+
+@contextlib.contextmanager
+def gc_paused(n_events: int):
+    """Pause Python's cycle collector while a write of ``n_events`` builds its rows.
+
+    A bulk write makes a tuple per event and a float per coordinate; with 100,000
+    events held by the caller, each of the collector's full passes walks them all,
+    and these passes took a quarter of an import's time (benchmarks/store.py). The
+    rows hold no cycles, so nothing waits to be collected; the collector is resumed
+    (if it was running) when the write ends, however it ends. Small writes run as
+    they are."""
+    if n_events < GC_PAUSE_MIN_EVENTS or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def check_incident_change(uids: Sequence[str], incident: str) -> list[str]:

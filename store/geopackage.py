@@ -30,7 +30,7 @@ from . import settings
 from .base import (
     EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell,
     candidate_query_many, check_columns, check_incident_change, event_row, events_frame, filter_clauses, link_new_events,
-    X_UID_COLLISION, grid_frame, with_article,
+    X_UID_COLLISION, gc_paused, grid_frame, with_article,
 )
 from .seeding import load_new_seeds
 
@@ -183,7 +183,8 @@ class GeoPackageStore:
             gpkg.bulk_insert(con, _INSERT_SQL, [(b, *event_row(with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)
             return IngestResult(article.article_id, _count_article(con, article.article_id), False)
 
-        result = self._write(do)
+        with gc_paused(len(events)):
+            result = self._write(do)
         log.info("ingest %s: %s", article.article_id, "duplicate, nothing added" if result.duplicate else f"stored {result.stored} events")
         return result
 
@@ -220,7 +221,8 @@ class GeoPackageStore:
             return UpsertResult(len(inserts), len(updates))
 
         try:
-            result = self._write(do)
+            with gc_paused(len(events)):
+                result = self._write(do)
         except StoreError as err:
             if "UNIQUE constraint failed: events.x_uid" in str(err.__cause__):
                 raise StoreError(X_UID_COLLISION) from err

@@ -23,7 +23,7 @@ from .base import (
     EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell,
     ROADS_WHERE, VAGUE_WHERE, check_columns, check_incident_change, event_row, events_frame, filter_clauses,
     link_new_events,
-    X_UID_COLLISION, grid_frame, upsert_counts,
+    X_UID_COLLISION, gc_paused, grid_frame, upsert_counts,
     redact_target, with_article,
 )
 from .seeding import load_new_seeds
@@ -215,7 +215,8 @@ class PostgisStore:
             cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
             return IngestResult(article.article_id, cur.fetchone()[0], False)
 
-        result = self._write(do)
+        with gc_paused(len(events)):
+            result = self._write(do)
         log.info("ingest %s: %s", article.article_id, "duplicate" if result.duplicate else f"stored {result.stored}")
         return result
 
@@ -235,7 +236,8 @@ class PostgisStore:
             return upsert_counts(ids, existing)
 
         try:
-            return self._write(do)
+            with gc_paused(len(events)):
+                return self._write(do)
         except StoreError as err:
             if "events_x_uid_key" in str(err.__cause__ or err):
                 raise StoreError(X_UID_COLLISION) from err
