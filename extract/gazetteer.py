@@ -23,15 +23,15 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator, Mapping, NamedTuple
 
 import events.villages
 import layers.features
 from events.villages import Village, village_index, villages
-from layers import GEODATA_DIR
+from layers import GEODATA_DIR, tables_cache
 from layers.features import features
 
-from . import tables_cache, textnorm
+from . import textnorm
 from .textnorm import fold, fold_key, translit_key, translit_phrase
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ class Gazetteer:
         self._near_memo: dict[str, list[str]] = {}
 
     @functools.cached_property
-    def villages(self) -> dict[str, Village]:
+    def villages(self) -> Mapping[str, Village]:
         """The village records by id (read on first use)."""
         return villages()
 
@@ -316,7 +316,7 @@ class Gazetteer:
 @dataclass
 class _Tables:
     """What a :class:`Gazetteer` looks names up in: plain containers, as
-    :func:`build_tables` gives them and :mod:`extract.tables_cache` keeps them."""
+    :func:`build_tables` gives them and :mod:`layers.tables_cache` keeps them."""
 
     names: dict[str, tuple[str, str]]  # folded name -> (target, kind)
     place_ids: set[str]
@@ -502,14 +502,14 @@ def _town_or_district(entry: _Entry, surface: str) -> str:
     return ""
 
 
-# The code whose output the cached tables are (extract.tables_cache keys them by it)
+# The code whose output the cached tables are (layers.tables_cache keys them by it)
 _BUILT_FROM = tuple(Path(module.__file__) for module in (sys.modules[__name__], textnorm, events.villages, layers.features))
 
 
 @functools.lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     """The gazetteer built from the bundled layers (cached in the process, and on disk
-    by :mod:`extract.tables_cache`).
+    by :mod:`layers.tables_cache`).
 
     Its tables are some 80,000 objects that never change. The collector is paused while
     they are read or built (each collection would walk them again, half made: that

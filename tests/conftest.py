@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Built tables (extract.tables_cache) go to a folder of the test run's own, not the
+# Built tables (layers.tables_cache) go to a folder of the test run's own, not the
 # user's cache; the page and command processes the tests start inherit it.
 _CACHE = tempfile.mkdtemp(prefix="karabakh-map-test-cache-")
 os.environ["KARABAKH_MAP_CACHE_DIR"] = _CACHE

@@ -255,7 +255,7 @@ def test_the_gazetteer_tables_read_from_the_cache_are_those_built(tmp_path, monk
     import subprocess
     import sys
 
-    from extract import tables_cache
+    from layers import tables_cache
     from extract.gazetteer import Gazetteer, build_tables
 
     monkeypatch.setenv("KARABAKH_MAP_CACHE_DIR", str(tmp_path))
@@ -283,19 +283,19 @@ def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, monkeypatch, cap
     with the reason at DEBUG; a changed data file gives another key."""
     import logging
 
-    from extract import tables_cache
+    from layers import tables_cache
 
     monkeypatch.setenv("KARABAKH_MAP_CACHE_DIR", str(tmp_path))
     tables_cache.save("gazetteer", "k2", {"names": {"a": ("b", "place")}})
     path = tmp_path / "gazetteer-k2.marshal"
     path.write_bytes(path.read_bytes()[:7])
-    with caplog.at_level(logging.DEBUG, logger="extract.tables_cache"):
+    with caplog.at_level(logging.DEBUG, logger="layers.tables_cache"):
         assert tables_cache.load("gazetteer", "k2") is None
     assert "not read" in caplog.text
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("KARABAKH_MAP_CACHE_DIR", str(blocker / "cache"))
-    with caplog.at_level(logging.DEBUG, logger="extract.tables_cache"):
+    with caplog.at_level(logging.DEBUG, logger="layers.tables_cache"):
         tables_cache.save("gazetteer", "k3", {"x": 1})  # no exception
     assert "not written" in caplog.text
     data = tmp_path / "data"

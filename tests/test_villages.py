@@ -104,3 +104,23 @@ def test_a_common_word_needs_a_cue():
     assert "Moses" in words
     assert not [m for m in gz.find("Moses owners protested on Monday.") if m.target in gz.villages]
     assert [m for m in gz.find("Shelling hit the village of Moses on Monday.") if m.target in gz.villages]
+
+
+def test_the_village_records_read_back_from_the_cache_are_those_of_the_table():
+    """villages() keeps the records in the user's cache (layers.tables_cache): read back
+    in a new process's way, every village equals the one read from the CSV."""
+    from events import villages as module
+
+    module.villages.cache_clear()
+    first = module.villages()  # built from the CSV and saved (or read, when saved before)
+    from layers import tables_cache
+
+    assert list(tables_cache.cache_dir().glob("villages-*.marshal")), "the records were not saved"
+    module.villages.cache_clear()
+    again = module.villages()
+    from_csv = module.read_villages(module.VILLAGES_FILE)
+    assert list(again) == list(from_csv) and len(again) == len(from_csv) == len(first)
+    assert all(again[vid] == v for vid, v in from_csv.items())
+    assert "wof-0" not in again and again.get("wof-0") is None
+    with pytest.raises(KeyError):
+        again["not-a-village"]

@@ -1,8 +1,9 @@
-"""A cache on disk for tables built from the bundled geodata (the gazetteer's).
+"""A cache on disk for tables built from the bundled geodata (the gazetteer's, the
+village records).
 
 Building the gazetteer from ``geodata/`` (the ``places`` layer and the 5,677-village
-index) takes a quarter of a second or more; every ``karabakh-map extract`` and every
-fresh page process paid it again. The built tables are plain dicts, sets, lists and
+index) takes a quarter of a second or more, reading the village records another
+eighth; every ``karabakh-map extract`` and every fresh page process paid it again. The built tables are plain dicts, sets, lists and
 strings, so they are kept with :mod:`marshal`, which reads them back in a few
 milliseconds.
 
