@@ -244,9 +244,9 @@ def gc_paused(n_events: int):
     A bulk write makes a tuple per event and a float per coordinate; with 100,000
     events held by the caller, each of the collector's full passes walks them all,
     and these passes took a quarter of an import's time (benchmarks/store.py). The
-    rows hold no cycles, so nothing waits to be collected; the collector is resumed
-    (if it was running) when the write ends, however it ends. Small writes run as
-    they are."""
+    rows hold no cycles; whatever cycles are made meanwhile (here or by another thread)
+    are collected once the collector is resumed, which it is (if it was running) when
+    the write ends, however it ends. Small writes run as they are."""
     if n_events < GC_PAUSE_MIN_EVENTS or not gc.isenabled():
         yield
         return
