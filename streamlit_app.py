@@ -217,7 +217,11 @@ if not chart.empty:
     st.vega_lite_chart(*dash.timeline_chart(chart), width="stretch")  # the map's colours
 
 # -- panels ------------------------------------------------------------------------------
-add_tab, review_tab, export_tab, sources_tab = st.tabs(["Add an article", "Review", "Export", "Sources"])
+# Each panel but the first is drawn only while it is chosen: choosing one reruns the page
+# (Streamlit's lazy tabs). A new view draws no tables, editors or downloads it does not
+# show: in a new browser the map came 0.7-1.9 s sooner (benchmarks/first_view.py).
+# "Add an article" is always drawn, so a pasted text stays while another panel is open.
+add_tab, review_tab, export_tab, sources_tab = st.tabs(list(dash.PANELS), key="panel", on_change="rerun")
 
 with add_tab:
     st.write("Paste a report or upload a .txt or .html file. Events are shown for checking before anything is stored.")
@@ -284,102 +288,105 @@ with add_tab:
                 st.error(f"Nothing was stored: {md_text(err)}")
 
 with review_tab:
-    if events.empty:
-        st.write("No events in view.")
-    else:
-        labels = {uid: f"{d} · {t} · {p}" for uid, d, t, p in zip(events["x_uid"], events["event_date"], events["sub_event_type"], events["location"])}
-        uid = st.selectbox("Event", list(labels), format_func=labels.get, key="review_event")
-        state = st.radio("Status", ["unreviewed", "confirmed", "rejected"], horizontal=True, key="review_state",
-                         index=["unreviewed", "confirmed", "rejected"].index(dash.event_row(events, uid)["x_review"]))
-        if st.button("Save review", key="save_review"):
-            try:
-                s.set_review(uid, state)
-                st.success("Saved.")
-                st.rerun()
-            except (EventError, StoreError) as err:
-                st.error(md_text(err))
-        st.subheader("Incident")
-        reports = dash.incident_reports(events, uid)
-        reason = dash.event_row(events, uid)["x_incident_reason"] or "not linked to another report"
-        st.text(f"This report: {reason}")
-        if len(reports) > 1:
-            st.write(f"{len(reports)} reports of one incident:")
-            st.dataframe(dash.events_table(reports, view.naming)[["date", "place", "source", "evidence"]],
-                         hide_index=True, width="stretch")
-            if st.button("Split this report into an incident of its own", key="split_incident"):
+    if review_tab.open:  # drawn only when chosen (st.tabs on_change="rerun")
+        if events.empty:
+            st.write("No events in view.")
+        else:
+            labels = {uid: f"{d} · {t} · {p}" for uid, d, t, p in zip(events["x_uid"], events["event_date"], events["sub_event_type"], events["location"])}
+            uid = st.selectbox("Event", list(labels), format_func=labels.get, key="review_event")
+            state = st.radio("Status", ["unreviewed", "confirmed", "rejected"], horizontal=True, key="review_state",
+                             index=["unreviewed", "confirmed", "rejected"].index(dash.event_row(events, uid)["x_review"]))
+            if st.button("Save review", key="save_review"):
                 try:
-                    s.set_incident([uid], uid, "split by hand")
+                    s.set_review(uid, state)
+                    st.success("Saved.")
                     st.rerun()
                 except (EventError, StoreError) as err:
                     st.error(md_text(err))
-        others = dash.other_incidents(events, uid, view.naming)
-        if others:
-            target = st.selectbox("Merge with the incident of", list(others), format_func=others.get, key="merge_target")
-            if st.button("Merge: one incident", key="merge_incident"):
-                try:
-                    inc = incident_ids(reports).iloc[0]
-                    moved = dash.incident_reports(events, events.loc[incident_ids(events) == target, "x_uid"].iloc[0])
-                    s.set_incident(list(moved["x_uid"]), inc, f"merged by hand with {uid}")
-                    st.rerun()
-                except (EventError, StoreError) as err:
-                    st.error(md_text(err))
+            st.subheader("Incident")
+            reports = dash.incident_reports(events, uid)
+            reason = dash.event_row(events, uid)["x_incident_reason"] or "not linked to another report"
+            st.text(f"This report: {reason}")
+            if len(reports) > 1:
+                st.write(f"{len(reports)} reports of one incident:")
+                st.dataframe(dash.events_table(reports, view.naming)[["date", "place", "source", "evidence"]],
+                             hide_index=True, width="stretch")
+                if st.button("Split this report into an incident of its own", key="split_incident"):
+                    try:
+                        s.set_incident([uid], uid, "split by hand")
+                        st.rerun()
+                    except (EventError, StoreError) as err:
+                        st.error(md_text(err))
+            others = dash.other_incidents(events, uid, view.naming)
+            if others:
+                target = st.selectbox("Merge with the incident of", list(others), format_func=others.get, key="merge_target")
+                if st.button("Merge: one incident", key="merge_incident"):
+                    try:
+                        inc = incident_ids(reports).iloc[0]
+                        moved = dash.incident_reports(events, events.loc[incident_ids(events) == target, "x_uid"].iloc[0])
+                        s.set_incident(list(moved["x_uid"]), inc, f"merged by hand with {uid}")
+                        st.rerun()
+                    except (EventError, StoreError) as err:
+                        st.error(md_text(err))
 
 with export_tab:
-    st.subheader("Snapshot for a report")
-    st.write("The layers, date, filters and names of this view, in the map's current extent, drawn for print "
-             "with legend, scale bar, north arrow, locator map and sources.")
-    e1, e2, e3, e4 = st.columns(4)
-    snap_title = e1.text_input("Title", value=view.title, key="snap_title", max_chars=120)
-    paper = e2.selectbox("Paper", ["a4", "letter"], format_func=str.upper, key="snap_paper")
-    orientation = e3.selectbox("Orientation", ["landscape", "portrait"], key="snap_orientation")
-    dpi = e4.selectbox("PNG resolution (dpi)", [150, 300, 600], index=1, key="snap_dpi")
-    if st.button("Make snapshot", key="make_snapshot"):
-        try:
-            snap_view = view.replace(bbox=st.session_state.get("map_bounds", view.bbox), title=snap_title or view.title)
-            snap_events = query_events(str(s.path), revision, _filters(view))
-            with st.spinner("Drawing…"):
-                st.session_state["snapshot"] = {
-                    fmt: snapshot_bytes(snap_view, fmt, events=snap_events, dpi=dpi, paper=paper, orientation=orientation)
-                    for fmt in ("png", "pdf", "svg")
-                } | {"preview": snapshot_bytes(snap_view, "png", events=snap_events, dpi=PREVIEW_DPI, paper=paper, orientation=orientation)}
-        except ViewError as err:
-            st.error(f"No snapshot: {md_text(err)}")
-    if "snapshot" in st.session_state:
-        snap = st.session_state["snapshot"]
-        st.image(snap["preview"], caption="Preview (the downloads are full resolution)")
-        d1, d2, d3 = st.columns(3)
-        d1.download_button("PNG", snap["png"], "karabakh-map.png", "image/png", key="dl_png")
-        d2.download_button("PDF", snap["pdf"], "karabakh-map.pdf", "application/pdf", key="dl_pdf")
-        d3.download_button("SVG", snap["svg"], "karabakh-map.svg", "image/svg+xml", key="dl_svg")
-    st.subheader("Data")
-    st.write("The data behind this view: the events shown and the layers on the map.")
-    if st.button("Prepare data files", key="prepare_data"):
-        with st.spinner("Writing files…"):
-            # the events shown, with every column (the map read only the ones it shows)
-            shown = query_events(str(s.path), revision, filters + (("limit", dash.MAP_EVENT_LIMIT),))
-            shown = shown[shown["x_uid"].isin(set(events["x_uid"])).to_numpy()]
-            st.session_state["data_files"] = {
-                "geojson": events_to_geojson_bytes(shown), "csv": events_to_csv_bytes(shown),
-                "incidents": incidents_to_csv_bytes(shown),
-                "gpkg": events_to_gpkg_bytes(shown),
-                "layers": layers_to_gpkg_bytes(as_of=view.as_of, layer_ids=list(view.layers), bbox=st.session_state["map_bounds"]),
-                "html": map_to_html(map_from_view(view.replace(bbox=st.session_state["map_bounds"]), shown)).encode("utf-8"),
-            }
-    if "data_files" in st.session_state:
-        files = st.session_state["data_files"]
-        c1, c2, c3, c4, c5, c6 = st.columns(6)
-        c1.download_button("Events: GeoJSON", files["geojson"], "events.geojson", "application/geo+json", key="dl_geojson")
-        c2.download_button("Events: ACLED CSV", files["csv"], "events.csv", "text/csv", key="dl_csv")
-        c6.download_button("Incidents: ACLED CSV", files["incidents"], "incidents.csv", "text/csv", key="dl_incidents",
-                           help="One row per incident, its sources joined as ACLED does")
-        c3.download_button("Events: GeoPackage", files["gpkg"], "events.gpkg", key="dl_gpkg_events")
-        c4.download_button("Layers: GeoPackage", files["layers"], "layers.gpkg", key="dl_gpkg_layers")
-        c5.download_button("Map: offline HTML", files["html"], "karabakh-map.html", "text/html", key="dl_html")
+    if export_tab.open:  # drawn only when chosen (st.tabs on_change="rerun")
+        st.subheader("Snapshot for a report")
+        st.write("The layers, date, filters and names of this view, in the map's current extent, drawn for print "
+                 "with legend, scale bar, north arrow, locator map and sources.")
+        e1, e2, e3, e4 = st.columns(4)
+        snap_title = e1.text_input("Title", value=view.title, key="snap_title", max_chars=120)
+        paper = e2.selectbox("Paper", ["a4", "letter"], format_func=str.upper, key="snap_paper")
+        orientation = e3.selectbox("Orientation", ["landscape", "portrait"], key="snap_orientation")
+        dpi = e4.selectbox("PNG resolution (dpi)", [150, 300, 600], index=1, key="snap_dpi")
+        if st.button("Make snapshot", key="make_snapshot"):
+            try:
+                snap_view = view.replace(bbox=st.session_state.get("map_bounds", view.bbox), title=snap_title or view.title)
+                snap_events = query_events(str(s.path), revision, _filters(view))
+                with st.spinner("Drawing…"):
+                    st.session_state["snapshot"] = {
+                        fmt: snapshot_bytes(snap_view, fmt, events=snap_events, dpi=dpi, paper=paper, orientation=orientation)
+                        for fmt in ("png", "pdf", "svg")
+                    } | {"preview": snapshot_bytes(snap_view, "png", events=snap_events, dpi=PREVIEW_DPI, paper=paper, orientation=orientation)}
+            except ViewError as err:
+                st.error(f"No snapshot: {md_text(err)}")
+        if "snapshot" in st.session_state:
+            snap = st.session_state["snapshot"]
+            st.image(snap["preview"], caption="Preview (the downloads are full resolution)")
+            d1, d2, d3 = st.columns(3)
+            d1.download_button("PNG", snap["png"], "karabakh-map.png", "image/png", key="dl_png")
+            d2.download_button("PDF", snap["pdf"], "karabakh-map.pdf", "application/pdf", key="dl_pdf")
+            d3.download_button("SVG", snap["svg"], "karabakh-map.svg", "image/svg+xml", key="dl_svg")
+        st.subheader("Data")
+        st.write("The data behind this view: the events shown and the layers on the map.")
+        if st.button("Prepare data files", key="prepare_data"):
+            with st.spinner("Writing files…"):
+                # the events shown, with every column (the map read only the ones it shows)
+                shown = query_events(str(s.path), revision, filters + (("limit", dash.MAP_EVENT_LIMIT),))
+                shown = shown[shown["x_uid"].isin(set(events["x_uid"])).to_numpy()]
+                st.session_state["data_files"] = {
+                    "geojson": events_to_geojson_bytes(shown), "csv": events_to_csv_bytes(shown),
+                    "incidents": incidents_to_csv_bytes(shown),
+                    "gpkg": events_to_gpkg_bytes(shown),
+                    "layers": layers_to_gpkg_bytes(as_of=view.as_of, layer_ids=list(view.layers), bbox=st.session_state["map_bounds"]),
+                    "html": map_to_html(map_from_view(view.replace(bbox=st.session_state["map_bounds"]), shown)).encode("utf-8"),
+                }
+        if "data_files" in st.session_state:
+            files = st.session_state["data_files"]
+            c1, c2, c3, c4, c5, c6 = st.columns(6)
+            c1.download_button("Events: GeoJSON", files["geojson"], "events.geojson", "application/geo+json", key="dl_geojson")
+            c2.download_button("Events: ACLED CSV", files["csv"], "events.csv", "text/csv", key="dl_csv")
+            c6.download_button("Incidents: ACLED CSV", files["incidents"], "incidents.csv", "text/csv", key="dl_incidents",
+                               help="One row per incident, its sources joined as ACLED does")
+            c3.download_button("Events: GeoPackage", files["gpkg"], "events.gpkg", key="dl_gpkg_events")
+            c4.download_button("Layers: GeoPackage", files["layers"], "layers.gpkg", key="dl_gpkg_layers")
+            c5.download_button("Map: offline HTML", files["html"], "karabakh-map.html", "text/html", key="dl_html")
 
 with sources_tab:
-    st.subheader("Layers")
-    st.dataframe(dash.sources_table(), hide_index=True, width="stretch")
-    st.subheader("Articles")
-    st.dataframe(query_articles(str(s.path), revision), hide_index=True, width="stretch")
-    st.caption("Code: MIT. Data: Natural Earth (public domain); geoBoundaries CC BY-SA 3.0; GeoNames CC BY 4.0. "
-               "Names follow the choice in the sidebar; both sides' names are kept for every place.")
+    if sources_tab.open:  # drawn only when chosen (st.tabs on_change="rerun")
+        st.subheader("Layers")
+        st.dataframe(dash.sources_table(), hide_index=True, width="stretch")
+        st.subheader("Articles")
+        st.dataframe(query_articles(str(s.path), revision), hide_index=True, width="stretch")
+        st.caption("Code: MIT. Data: Natural Earth (public domain); geoBoundaries CC BY-SA 3.0; GeoNames CC BY 4.0. "
+                   "Names follow the choice in the sidebar; both sides' names are kept for every place.")

@@ -123,6 +123,9 @@ def preview_view(view: View, events) -> View:
                         since=None, until=None)
 
 
+# The page's panels under the map, in order; all but the first are drawn only while chosen
+# (the page's st.tabs key "panel": set it to a name to open that panel).
+PANELS: tuple[str, ...] = ("Add an article", "Review", "Export", "Sources")
 MAP_EVENT_LIMIT = 5_000  # events drawn one by one; more are counted per cell (render.folium_map)
 
 

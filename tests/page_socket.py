@@ -50,3 +50,9 @@ def elements(sent: list) -> list[tuple[str, str, object]]:
     """(element type, fragment id, element) of every element a run drew."""
     return [(m.delta.new_element.WhichOneof("type"), m.delta.fragment_id, m.delta.new_element) for m in sent
             if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element"]
+
+
+def blocks(sent: list) -> list[object]:
+    """Every block (container, tabs, columns) a run drew."""
+    return [m.delta.add_block for m in sent
+            if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "add_block"]

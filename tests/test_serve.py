@@ -22,7 +22,7 @@ import pytest
 from cli.serve import COOKIE, SERVED_BY, haproxy_config, parse_backend
 
 from .conftest import ROOT, free_port
-from .page_socket import PageSocket, elements
+from .page_socket import PageSocket, blocks, elements
 from .test_store_backends import pg_url  # noqa: F401  (fixture: a throwaway PostGIS database)
 
 HAPROXY = shutil.which("haproxy") or ("/usr/sbin/haproxy" if os.access("/usr/sbin/haproxy", os.X_OK) else None)
@@ -59,12 +59,20 @@ class _Session(PageSocket):
     def __init__(self, url: str, cookie: str):
         super().__init__(url, {"Cookie": f"{COOKIE}={cookie}"})
         self.ids: dict[str, str] = {}
+        self.kept: dict[str, str] = {}  # states a browser sends on every rerun (the chosen panel)
 
     async def rerun(self, **states) -> dict:
         """Run the script once with ``states`` (widget key -> value: a button's press, a
-        radio's option) and return what the page drew: the review radio's chosen index."""
+        radio's option, the panel to open, which is kept for later runs) and return what
+        the page drew: the review radio's chosen index."""
+        if "panel" in states:
+            self.kept["panel"] = states.pop("panel")
+        states = {**self.kept, **states}
         sent = await self.run({self.ids[key]: ("trigger_value" if isinstance(value, bool) else "string_value", value)
                                for key, value in states.items()})
+        for block in blocks(sent):
+            if block.WhichOneof("type") == "tab_container" and block.tab_container.id:
+                self.ids["panel"] = block.tab_container.id
         drawn: dict = {"exceptions": 0}
         for kind, _, el in elements(sent):
             if kind == "exception":
@@ -120,6 +128,9 @@ def test_two_processes_behind_the_proxy_share_the_store(pg_url, tmp_path):  # no
         async def scenario():
             a, b = (_Session(base.replace("http", "ws") + "/_stcore/stream", c) for c in cookies)
             first_a, first_b = await asyncio.gather(a.rerun(), b.rerun())
+            assert first_a["exceptions"] == first_b["exceptions"] == 0
+            assert "review_state" not in first_a  # the Review panel is drawn only when opened
+            first_a, first_b = await asyncio.gather(a.rerun(panel="Review"), b.rerun(panel="Review"))
             assert first_a["exceptions"] == first_b["exceptions"] == 0
             assert first_a["review_state"] == first_b["review_state"] == 0  # the first event: unreviewed
             await a.rerun(review_state="confirmed", save_review=True)  # saved by process a

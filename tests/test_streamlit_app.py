@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import layers
+from render import dashboard as dash
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
@@ -25,6 +26,13 @@ def app():
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def open_panel(at: AppTest, name: str) -> AppTest:
+    """Choose a panel under the map, as a click on its tab does (a rerun that draws it)."""
+    assert name in dash.PANELS, name
+    at.session_state["panel"] = name
+    return at.run()
 
 
 def map_script(at: AppTest) -> str:
@@ -141,6 +149,8 @@ def test_bad_article_gives_a_clear_error_and_stores_nothing(app):
 
 
 def test_review_status_can_be_set(app):
+    assert not any(r.key == "review_state" for r in app.radio)  # not drawn until the panel is chosen
+    open_panel(app, "Review")
     app.radio(key="review_state").set_value("rejected").run()
     app.button(key="save_review").click().run()
     assert not app.exception
@@ -178,7 +188,8 @@ def test_a_broken_link_still_opens_and_says_why():
 
 
 def test_sources_panel_lists_every_layer(app):
-    tables = [d.value for d in app.dataframe]
+    assert not any("licence" in d.value.columns for d in app.dataframe)  # drawn only when chosen
+    tables = [d.value for d in open_panel(app, "Sources").dataframe]
     sources = next(t for t in tables if "licence" in t.columns)
     assert len(sources) == len(layers.LAYER_IDS) and sources["licence"].str.contains("CC BY-SA 3.0").any()
 
@@ -237,6 +248,7 @@ def test_two_reports_of_one_shelling_are_one_mark_and_can_be_split_and_merged(ap
     assert list(grouped.loc[grouped["place"].str.contains("Martuni"), "reports"]) == [2]
     # split the wire story off in the Review tab, then merge it back
     wire = martuni[martuni["source"].str.startswith("Associated Press")]["x_uid"].iloc[0]
+    open_panel(app, "Review")
     app.selectbox(key="review_event").set_value(wire).run()
     app.button(key="split_incident").click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -259,6 +271,7 @@ def test_the_data_files_hold_every_column_of_the_events_shown(app):
 
     from events import COLUMNS
 
+    open_panel(app, "Export")
     app.button(key="prepare_data").click().run()
     assert not app.exception
     files = app.session_state["data_files"]
@@ -275,3 +288,16 @@ def test_the_data_files_hold_every_column_of_the_events_shown(app):
     features = json.loads(files["geojson"])["features"]
     assert len(features) == len(rows)
     assert set(COLUMNS) - {"latitude", "longitude"} <= set(features[0]["properties"]) | {"latitude", "longitude"}
+
+
+def test_panels_are_drawn_when_chosen_and_a_pasted_report_stays(app):
+    """Only the chosen panel is drawn (the others cost the first view and every rerun);
+    the report pasted in "Add an article" stays while another panel is open."""
+    assert not any(b.key == "prepare_data" for b in app.button)
+    app.text_area(key="article_text").input("Published: 2023-09-19\n\nShelling of Martuni was reported.").run()
+    open_panel(app, "Export")
+    assert any(b.key == "prepare_data" for b in app.button)
+    assert not any(r.key == "review_state" for r in app.radio)
+    open_panel(app, "Add an article")
+    assert not any(b.key == "prepare_data" for b in app.button)
+    assert app.text_area(key="article_text").value.endswith("Shelling of Martuni was reported.")
