@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import functools
-import gc
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from layers import GEODATA_DIR, tables_cache
+from layers import GEODATA_DIR, collector, tables_cache
 
 log = logging.getLogger(__name__)
 
@@ -140,16 +139,9 @@ def villages() -> VillageTable:
         If ``geodata/villages.csv`` is missing (rebuild it with ``tools/build_villages.py``).
     """
     key = tables_cache.digest((Path(__file__),), GEODATA)
-    collecting = gc.isenabled()
-    gc.disable()  # 5,677 records of tuples: a collection halfway would walk them for nothing
-    try:
-        records = tables_cache.load("villages", key)
-        if not isinstance(records, dict):
-            records = {vid: _record(v) for vid, v in read_villages(VILLAGES_FILE).items()}
-            tables_cache.save("villages", key, records)
-    finally:
-        if collecting:
-            gc.enable()
+    with collector.paused():  # 5,677 records of tuples: a collection halfway would walk them for nothing
+        records = tables_cache.load_or_build(
+            "villages", key, lambda: {vid: _record(v) for vid, v in read_villages(VILLAGES_FILE).items()})
     return VillageTable(records)
 
 

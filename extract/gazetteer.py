@@ -28,7 +28,7 @@ from typing import Iterator, Mapping, NamedTuple
 import events.villages
 import layers.features
 from events.villages import Village, village_index, villages
-from layers import GEODATA_DIR, tables_cache
+from layers import GEODATA_DIR, collector, tables_cache
 from layers.features import features
 
 from . import textnorm
@@ -518,17 +518,8 @@ def default_gazetteer() -> Gazetteer:
     of an article's extraction.
     """
     key = tables_cache.digest(_BUILT_FROM, GEODATA_DIR)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        tables = tables_cache.load("gazetteer", key)
-        if tables is None:
-            tables = build_tables()
-            tables_cache.save("gazetteer", key, tables)
-        gazetteer = Gazetteer(tables)
-    finally:
-        if collecting:
-            gc.enable()
+    with collector.paused():
+        gazetteer = Gazetteer(tables_cache.load_or_build("gazetteer", key, build_tables))
     gc.freeze()
     log.debug("gazetteer ready; %d objects frozen out of garbage collection", gc.get_freeze_count())
     return gazetteer

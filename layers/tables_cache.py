@@ -3,9 +3,9 @@ village records).
 
 Building the gazetteer from ``geodata/`` (the ``places`` layer and the 5,677-village
 index) takes a quarter of a second or more, reading the village records another
-eighth; every ``karabakh-map extract`` and every fresh page process paid it again. The built tables are plain dicts, sets, lists and
-strings, so they are kept with :mod:`marshal`, which reads them back in a few
-milliseconds.
+eighth; every ``karabakh-map extract`` and every fresh page process paid it again. The
+built tables are plain dicts, sets, lists and strings, so they are kept with
+:mod:`marshal`, which reads them back in a few milliseconds.
 
 Where: ``$KARABAKH_MAP_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/karabakh-map``, else
 ``~/.cache/karabakh-map``. The file's name holds a digest of everything the tables are
@@ -25,7 +25,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 log = logging.getLogger(__name__)
 
@@ -85,3 +85,13 @@ def save(name: str, key: str, tables: Any) -> None:
             raise
     except (OSError, ValueError) as err:  # read-only home, full disk, an unmarshallable value
         log.debug("cache %s/%s-%s not written (%s)", folder, name, key, err)
+
+
+def load_or_build(name: str, key: str, build: Callable[[], Any]) -> Any:
+    """The tables saved under ``name`` and ``key``; when there are none, ``build()``
+    makes them and they are saved for the next process."""
+    tables = load(name, key)
+    if tables is None:
+        tables = build()
+        save(name, key, tables)
+    return tables

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import gc
 import json
 import operator
 import re
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Protocol, Sequence, runtime_checkabl
 
 from events import COLUMNS, ArticleRecord, Event, EventValidationError, parse_event_date
 from events.incidents import CANDIDATE_COLUMNS, ROAD_LAYERS, Candidate, assign_incidents, event_window, search_window
+from layers import collector
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -246,15 +246,13 @@ def gc_paused(n_events: int):
     and these passes took a quarter of an import's time (benchmarks/store.py). The
     rows hold no cycles; whatever cycles are made meanwhile (here or by another thread)
     are collected once the collector is resumed, which it is (if it was running) when
-    the write ends, however it ends. Small writes run as they are."""
-    if n_events < GC_PAUSE_MIN_EVENTS or not gc.isenabled():
+    the write ends, however it ends (:func:`layers.collector.paused`). Small writes run
+    as they are."""
+    if n_events < GC_PAUSE_MIN_EVENTS:
         yield
         return
-    gc.disable()
-    try:
+    with collector.paused():
         yield
-    finally:
-        gc.enable()
 
 
 def check_incident_change(uids: Sequence[str], incident: str) -> list[str]:
