@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import os
 import sqlite3
 import subprocess
@@ -428,6 +429,15 @@ def test_grid_counts_agree_with_the_query_on_both_backends(target):  # noqa: F81
     battles = store.grid_counts(cell_deg=0.05, event_types=["Battles"])
     assert int(battles["n"].sum()) == 2_000 and set(battles["event_type"]) == {"Battles"}
     assert grid["latitude"].between(38.9, 40.5).all() and grid["longitude"].between(46.0, 47.5).all()
+    events = store.query()
+    for cell in (0.05, 0.001):  # each cell's count is that of the events whose point lies in it
+        counted = store.grid_counts(cell_deg=cell)
+        got = {(round(r.latitude, 6), round(r.longitude, 6), r.event_type): r.n for r in counted.itertuples()}
+        want: dict = {}
+        for lat, lon, kind in zip(events["latitude"], events["longitude"], events["event_type"]):
+            key = (round((math.floor((lat + 90) / cell) + 0.5) * cell - 90, 6), round((math.floor((lon + 180) / cell) + 0.5) * cell - 180, 6), kind)
+            want[key] = want.get(key, 0) + 1
+        assert got == want
     with pytest.raises(EventError, match="cell_deg"):
         store.grid_counts(cell_deg=0)
 
