@@ -186,40 +186,25 @@ def link_new_events(events: Sequence[Event], fetch, placeholder: str, fetch_spre
     the spread batch (see :func:`spread_windows`)."""
     if not events:
         return list(events)
-    if fetch_spread is not None and not _is_compact(events):
-        days, spans = spread_windows(events)
-        since, until = min(span[0] for span in spans), max(span[1] for span in spans)  # ISO dates: as text, in order
-        found = fetch_spread(days, spans, since, until)
-    else:
-        found = fetch(*candidate_search(events, placeholder))
-    return link_found(events, found)
-
-
-def candidate_search(events: Sequence[Event], placeholder: str) -> tuple[str, tuple]:
-    """The statement and parameters that find the stored candidates of ``events`` (at
-    least one): :func:`candidate_query` over one window for a report's events, which lie
-    close in time and space, or :func:`candidate_query_many` with a window per event, as
-    JSON, for a batch spread over years or the region (a bulk load). A window drawn
-    around more events than are linked only adds candidates that link with none of them
-    (:func:`link_found` checks each pair), so a backend may ask before it knows which of
-    the events are new."""
+    rows: dict = {}
     if _is_compact(events):
+        # A report's events lie close in time and space: one window, one query.
         since, until, (w, s, e, n), (near_since, near_until) = search_window(events)
         wide = (since.isoformat(), until.isoformat())
-        return candidate_query(placeholder), (near_since.isoformat(), near_until.isoformat(), s, n, w, e, *wide, s, n, w, e, *wide)
-    days, spans = spread_windows(events)
-    since, until = min(span[0] for span in spans), max(span[1] for span in spans)  # ISO dates: as text, in order
-    return candidate_query_many(placeholder), (json.dumps(days), json.dumps(spans), since, until)
-
-
-def link_found(events: Sequence[Event], found: Iterable[Sequence]) -> list[Event]:
-    """``events`` linked to their incidents among ``found``, the rows of
-    :func:`candidate_search` (each stored event once, oldest first, then by id: the
-    same links whatever order the rows came in)."""
-    rows: dict = {}
+        found = fetch(candidate_query(placeholder), (near_since.isoformat(), near_until.isoformat(), s, n, w, e,
+                                                    *wide, s, n, w, e, *wide))
+    else:
+        # A batch spread over years or the whole region (a bulk load): a window per
+        # event, all in one statement.
+        days, spans = spread_windows(events)
+        since, until = min(span[0] for span in spans), max(span[1] for span in spans)  # ISO dates: as text, in order
+        if fetch_spread is not None:
+            found = fetch_spread(days, spans, since, until)
+        else:
+            found = fetch(candidate_query_many(placeholder), (json.dumps(days), json.dumps(spans), since, until))
     for r in found:
         rows.setdefault(r[0], r)
-    ordered = sorted(rows.values(), key=lambda r: (str(r[3]), r[0]))
+    ordered = sorted(rows.values(), key=lambda r: (str(r[3]), r[0]))  # oldest first, then by id: deterministic
     return assign_incidents(events, (Candidate.from_row(r) for r in ordered))
 
 

@@ -22,7 +22,7 @@ from events import REVIEW_STATES, ArticleRecord, Event, EventValidationError, em
 from .base import (
     EVENT_COLUMNS, IngestResult, StoreError, UpsertResult, check_article_link, check_bbox, check_cell,
     ROADS_WHERE, VAGUE_WHERE, check_columns, check_incident_change, event_row, events_frame, filter_clauses,
-    candidate_search, link_found,
+    link_new_events,
     X_UID_COLLISION, gc_paused, grid_frame, upsert_counts,
     redact_target, with_article,
 )
@@ -186,38 +186,30 @@ class PostgisStore:
         self._con.commit()
         return found
 
-    def _insert_article(self, cur, article: ArticleRecord, n: int, *, fetch: bool = True) -> bool | None:
-        """Insert ``article`` unless stored; whether it was new (with ``fetch=False``, the
-        answer is left on ``cur``: a row when new, none when stored)."""
+    def _insert_article(self, cur, article: ArticleRecord, n: int) -> bool:
         cur.execute(
             "INSERT INTO articles (article_id, title, source_name, source_url, published, ingested_at, n_chars, n_events, origin)"
             " VALUES (%s, %s, %s, %s, %s, coalesce(%s::timestamptz, now()), %s, %s, %s)"
             " ON CONFLICT (article_id) DO NOTHING RETURNING fid",
             (article.article_id, article.title, article.source_name, article.source_url, article.published or None,
              article.ingested_at or None, article.n_chars, n, article.origin))
-        return cur.fetchone() is not None if fetch else None
+        return cur.fetchone() is not None
 
     def ingest(self, article: ArticleRecord, events: Sequence[Event]) -> IngestResult:
         """Store an article and its events in one transaction, or nothing."""
         def do(cur) -> IngestResult:
-            # The article, the events stored already and the candidates for linking, asked
-            # for together in psycopg's pipeline mode: one wait for the server, not three
-            # (a round trip each, which costs most over a network)
-            with self._con.pipeline():
-                self._insert_article(cur, article, len(events), fetch=False)
-                uids = self._con.cursor()
-                uids.execute("SELECT x_uid FROM events WHERE x_uid = ANY(%s)", ([e.x_uid for e in events],))
-                candidates = self._con.cursor()
-                if events:
-                    candidates.execute(*candidate_search(events, "%s"))
-                new_article = cur.fetchone() is not None
-                stored = {r[0] for r in uids.fetchall()}
-                found = candidates.fetchall() if events else []
-            if not new_article:
+            if not self._insert_article(cur, article, len(events)):
                 return IngestResult(article.article_id, 0, True)
             check_article_link(article, events)
+            cur.execute("SELECT x_uid FROM events WHERE x_uid = ANY(%s)", ([e.x_uid for e in events],))
+            stored = {r[0] for r in cur.fetchall()}
+
+            def fetch(sql, params):
+                cur.execute(sql, params)
+                return cur.fetchall()
+
             fresh = [e for e in dict((e.x_uid, e) for e in events).values() if e.x_uid not in stored]
-            linked = link_found(fresh, found)
+            linked = link_new_events(fresh, fetch, "%s")
             rows = [_pg_row(e, article.article_id) for e in linked]
             cur.executemany(_INSERT + " ON CONFLICT (x_uid) DO NOTHING", rows)
             cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
