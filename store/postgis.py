@@ -201,8 +201,13 @@ class PostgisStore:
             if not self._insert_article(cur, article, len(events)):
                 return IngestResult(article.article_id, 0, True)
             check_article_link(article, events)
-            cur.execute("SELECT x_uid FROM events WHERE x_uid = ANY(%s)", ([e.x_uid for e in events],))
-            stored = {r[0] for r in cur.fetchall()}
+            # one statement: the article's events stored already (by another route, such as an
+            # import) and which of these events are; the count after the insert follows
+            cur.execute("SELECT (SELECT count(*) FROM events WHERE x_article_id = %s),"
+                        " array(SELECT x_uid FROM events WHERE x_uid = ANY(%s))",
+                        (article.article_id, [e.x_uid for e in events]))
+            before, stored_uids = cur.fetchone()
+            stored = set(stored_uids)
 
             def fetch(sql, params):
                 cur.execute(sql, params)
@@ -212,8 +217,8 @@ class PostgisStore:
             linked = link_new_events(fresh, fetch, "%s")
             rows = [_pg_row(e, article.article_id) for e in linked]
             cur.executemany(_INSERT + " ON CONFLICT (x_uid) DO NOTHING", rows)
-            cur.execute("SELECT count(*) FROM events WHERE x_article_id = %s", (article.article_id,))
-            return IngestResult(article.article_id, cur.fetchone()[0], False)
+            inserted = cur.rowcount if rows else 0  # the rows all the inserts added (psycopg >= 3.1)
+            return IngestResult(article.article_id, before + inserted, False)
 
         with gc_paused(len(events)):
             result = self._write(do)
