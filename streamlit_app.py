@@ -72,6 +72,26 @@ def query_grid(path: str, revision: int, filters: tuple, cell: float) -> "dash.p
         store.close()
 
 
+# -- panel widgets that keep their values while another panel is open ---------------
+_KEPT = "kept:"  # session keys of no widget: Streamlit drops a widget's state in a run that does not draw it
+
+
+def kept(key: str, default, options: list | None = None) -> str:
+    """``key``, its widget's value set before the widget is drawn: the value it had when
+    its panel was last open (see :func:`remember`), else ``default`` (or ``default``
+    when the kept value is no longer among ``options``). Draw the widget with no value
+    of its own, then call :func:`remember`."""
+    if key not in st.session_state:
+        value = st.session_state.get(_KEPT + key, default)
+        st.session_state[key] = value if options is None or value in options else default
+    return key
+
+
+def remember(key: str) -> None:
+    """Keep the value of the widget ``key`` for the next time its panel is drawn."""
+    st.session_state[_KEPT + key] = st.session_state[key]
+
+
 def _filters(view: View) -> tuple:
     return tuple(sorted((k, v if not isinstance(v, list) else tuple(v)) for k, v in view.query_filters().items()))
 
@@ -293,7 +313,9 @@ with review_tab:
             st.write("No events in view.")
         else:
             labels = {uid: f"{d} · {t} · {p}" for uid, d, t, p in zip(events["x_uid"], events["event_date"], events["sub_event_type"], events["location"])}
-            uid = st.selectbox("Event", list(labels), format_func=labels.get, key="review_event")
+            uid = st.selectbox("Event", list(labels), format_func=labels.get,
+                               key=kept("review_event", next(iter(labels)), list(labels)))
+            remember("review_event")
             state = st.radio("Status", ["unreviewed", "confirmed", "rejected"], horizontal=True, key="review_state",
                              index=["unreviewed", "confirmed", "rejected"].index(dash.event_row(events, uid)["x_review"]))
             if st.button("Save review", key="save_review"):
@@ -335,10 +357,12 @@ with export_tab:
         st.write("The layers, date, filters and names of this view, in the map's current extent, drawn for print "
                  "with legend, scale bar, north arrow, locator map and sources.")
         e1, e2, e3, e4 = st.columns(4)
-        snap_title = e1.text_input("Title", value=view.title, key="snap_title", max_chars=120)
-        paper = e2.selectbox("Paper", ["a4", "letter"], format_func=str.upper, key="snap_paper")
-        orientation = e3.selectbox("Orientation", ["landscape", "portrait"], key="snap_orientation")
-        dpi = e4.selectbox("PNG resolution (dpi)", [150, 300, 600], index=1, key="snap_dpi")
+        snap_title = e1.text_input("Title", key=kept("snap_title", view.title), max_chars=120)
+        paper = e2.selectbox("Paper", ["a4", "letter"], format_func=str.upper, key=kept("snap_paper", "a4"))
+        orientation = e3.selectbox("Orientation", ["landscape", "portrait"], key=kept("snap_orientation", "landscape"))
+        dpi = e4.selectbox("PNG resolution (dpi)", [150, 300, 600], key=kept("snap_dpi", 300))
+        for key in ("snap_title", "snap_paper", "snap_orientation", "snap_dpi"):
+            remember(key)
         if st.button("Make snapshot", key="make_snapshot"):
             try:
                 snap_view = view.replace(bbox=st.session_state.get("map_bounds", view.bbox), title=snap_title or view.title)

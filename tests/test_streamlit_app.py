@@ -301,3 +301,25 @@ def test_panels_are_drawn_when_chosen_and_a_pasted_report_stays(app):
     open_panel(app, "Add an article")
     assert not any(b.key == "prepare_data" for b in app.button)
     assert app.text_area(key="article_text").value.endswith("Shelling of Martuni was reported.")
+
+
+def test_panel_choices_outlive_a_visit_to_another_panel(app):
+    """Streamlit forgets the state of widgets it does not draw: the snapshot's settings
+    and the event chosen for review are kept while another panel is open."""
+    open_panel(app, "Export")
+    app.text_input(key="snap_title").input("Shelling of Martuni, 19 September").run()
+    app.selectbox(key="snap_paper").select("letter").run()
+    app.selectbox(key="snap_dpi").select(600).run()
+    open_panel(app, "Review")
+    first = app.selectbox(key="review_event").value
+    chosen = next(uid for uid in app.session_state["store"].query()["x_uid"] if uid != first)
+    app.selectbox(key="review_event").set_value(chosen).run()
+    open_panel(app, "Add an article")
+    assert not any(t.key == "snap_title" for t in app.text_input)  # closed: not drawn
+    open_panel(app, "Export")
+    assert app.text_input(key="snap_title").value == "Shelling of Martuni, 19 September"
+    assert app.selectbox(key="snap_paper").value == "letter" and app.selectbox(key="snap_dpi").value == 600
+    assert app.selectbox(key="snap_orientation").value == "landscape"
+    open_panel(app, "Review")
+    assert app.selectbox(key="review_event").value == chosen
+    assert not app.exception and not app.warning
