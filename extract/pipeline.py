@@ -33,7 +33,7 @@ from .prefilter import LiteralIndex
 from .unlocated import unlocated_names
 from .rules import (
     CIVILIAN_RX, DEADLINE, DOCUMENT_REFERENCE, PEOPLE_TAKEN, RULES, SCHEDULED_HANDOVER, SHELLING_WORDS, SOLDIER_RX, Rule,
-    REFERENCE, negated_or_hypothetical, rule_needles, requested,
+    REFERENCE, may_match, negated_or_hypothetical, rule_needles, requested,
 )
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,8 @@ _CLAUSE_BREAK = re.compile(
 _RELATIVE_LEAD = re.compile(r"[\s,]*(?:which|who|whom|whose|where)\b", re.IGNORECASE)
 def _has_trigger(text: str) -> bool:
     """Whether any event rule matches ``text`` (a short span: a relative clause)."""
-    return any(rule.pattern.search(text) for rule in RULES if rule.name != "casualties")
+    low = text.lower()  # a rule none of whose words the span holds is not compiled or run
+    return any(may_match(rule, low) and rule.pattern.search(text) for rule in RULES if rule.name != "casualties")
 
 
 _LEAD_SUBORDINATE = re.compile(r"^(?:since|after|following|before|when|once|as soon as)\b[^,;]{3,200},\s*", re.IGNORECASE)
@@ -237,9 +238,9 @@ def _why_blocked(sentence: str, rule: Rule, m: re.Match, concessive_end: int, ce
     return why
 
 
-# (order, rule, its lower-case pattern): what _fire_all asks of each rule, looked up
-# once; and which rules' words a sentence holds, found in one pass
-_RULE_TABLE = tuple((order, rule, rule.lower) for order, rule in enumerate(RULES))
+# (order, rule): what _fire_all asks of each rule; and which rules' words a sentence
+# holds, found in one pass
+_RULE_TABLE = tuple(enumerate(RULES))
 _RULE_WORDS = LiteralIndex([rule_needles(rule) for rule in RULES])
 
 
@@ -257,10 +258,10 @@ def _fire_all(sentence: str) -> list[tuple[Rule, re.Match]] | str:
     concessive_end = sentence.find(",") if _CONCESSIVE_LEAD.match(sentence) else -1
     celebration = bool(CELEBRATION.search(sentence))
     candidates_mask = _RULE_WORDS.candidates(low)  # extract.prefilter: a rule none of whose words is here is skipped
-    for order, rule, lower in _RULE_TABLE:
+    for order, rule in _RULE_TABLE:
         if not candidates_mask >> order & 1:
             continue
-        fast = lower if same_length else None
+        fast = rule.lower if same_length else None
         for m in (fast.finditer(low) if fast is not None else rule.pattern.finditer(sentence)):
             why = _why_blocked(sentence, rule, m, concessive_end, celebration)
             if why.startswith("hypothetical") and rule.name in ("handover", "territory") and DEADLINE.search(sentence):

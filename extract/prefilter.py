@@ -71,13 +71,14 @@ def _literals_in(items: list) -> list[str] | None:
     return best
 
 
-def required_literals(pattern: re.Pattern) -> tuple[str, ...] | None:
-    """Substrings of which a lower-cased text must hold one for ``pattern`` to match it,
-    or ``None`` when the pattern gives none (then every text must be scanned)."""
+def required_literals(pattern: re.Pattern | str) -> tuple[str, ...] | None:
+    """Substrings of which a lower-cased text must hold one for ``pattern`` (compiled, or
+    its source) to match it, or ``None`` when the pattern gives none (then every text
+    must be scanned)."""
     try:
         from re import _parser
 
-        found = _literals_in(list(_parser.parse(pattern.pattern).data))
+        found = _literals_in(list(_parser.parse(pattern if isinstance(pattern, str) else pattern.pattern).data))
     except Exception:  # another Python's internals: no prefilter, the same results
         return None
     if not found or min(map(len, found)) < 2 or any(n != n.lower() for n in found):

@@ -6,8 +6,12 @@ matches a sentence (and is not negated or hypothetical) decides its type.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from dataclasses import dataclass
+
+from layers import tables_cache
 
 from .prefilter import may_contain_match, required_literals
 
@@ -22,20 +26,37 @@ SHELLING_WORDS = (
 class Rule:
     """A trigger pattern and what it means in ACLED's terms.
 
-    ``pattern`` matches case-insensitively; ``lower`` is the same pattern compiled to run
-    on lower-cased text, twice as fast, or ``None`` where the pattern has a
-    case-sensitive part (``(?-i:...)``).
+    ``source`` is the regular expression, matched case-insensitively. Its compiled forms
+    are made when first asked for (a report that never holds a rule's words never pays
+    for compiling it): ``pattern``, and ``lower``, the same pattern compiled to run on
+    lower-cased text, twice as fast, or ``None`` where the pattern has a case-sensitive
+    part (``(?-i:...)``).
     """
 
     name: str
-    pattern: re.Pattern
+    source: str
     event_type: str
     sub_event_type: str
     confidence: float
 
     @property
+    def pattern(self) -> re.Pattern:
+        return _compiled(self.source, re.IGNORECASE)
+
+    @property
     def lower(self) -> re.Pattern | None:
-        return _LOWER.get(self.name)
+        return None if "(?-i" in self.source else _compiled(self.source, 0)
+
+
+_COMPILED: dict[tuple[str, int], re.Pattern] = {}
+
+
+def _compiled(source: str, flags: int) -> re.Pattern:
+    """``source`` compiled with ``flags``, once per process."""
+    found = _COMPILED.get((source, flags))
+    if found is None:
+        found = _COMPILED[(source, flags)] = re.compile(source, flags)
+    return found
 
 
 def _rx(p: str) -> re.Pattern:
@@ -43,72 +64,82 @@ def _rx(p: str) -> re.Pattern:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("ceasefire_violation", _rx(r"\b(?:violat\w*|breach\w*|broke|broken|breaking)\b[^.;]{0,40}\b(?:cease-?fire|truce)\b|\bcease-?fire violations?\b"),
+    Rule("ceasefire_violation", r"\b(?:violat\w*|breach\w*|broke|broken|breaking)\b[^.;]{0,40}\b(?:cease-?fire|truce)\b|\bcease-?fire violations?\b",
          "Battles", "Armed clash", 0.8),
-    Rule("drone", _rx(r"\b(?:drone|uav|air) ?strikes?\b|\bairstrikes?\b|\b(?:drones?|uavs?|bayraktars?|tb2s?|loitering munitions?|kamikaze drones?|warplanes?|aircraft)\b[^.;]{0,60}\b(?:struck|strike|hit|attack\w*|destroy\w*|bomb\w*|target\w*)\b|\b(?:struck|hit|attack\w*|destroy\w*|target\w*)\b[^.;]{0,40}\b(?:with|by) (?:a |an )?(?:drones?|uavs?)\b|\b(?:drones?|uavs?) (?:were |was )?used against\b|\bus(?:ed|ing) (?:\w+ )?(?:drones?|uavs?) against\b"),
+    Rule("drone", r"\b(?:drone|uav|air) ?strikes?\b|\bairstrikes?\b|\b(?:drones?|uavs?|bayraktars?|tb2s?|loitering munitions?|kamikaze drones?|warplanes?|aircraft)\b[^.;]{0,60}\b(?:struck|strike|hit|attack\w*|destroy\w*|bomb\w*|target\w*)\b|\b(?:struck|hit|attack\w*|destroy\w*|target\w*)\b[^.;]{0,40}\b(?:with|by) (?:a |an )?(?:drones?|uavs?)\b|\b(?:drones?|uavs?) (?:were |was )?used against\b|\bus(?:ed|ing) (?:\w+ )?(?:drones?|uavs?) against\b",
          "Explosions/Remote violence", "Air/drone strike", 0.8),
-    Rule("shelling", _rx(rf"\b(?:{SHELLING_WORDS})\b"), "Explosions/Remote violence", "Shelling/artillery/missile attack", 0.8),
-    Rule("landmine", _rx(r"\b(?:land)?mines? (?:exploded|detonated|went off|blew up)\b|\blandmines?\b|\banti-?(?:tank|personnel) mines?\b|\b(?:stepped on|hit|struck|detonated|ran over) an? (?:land)?mine\b|\bmine (?:explosion|blast)\b|\bieds?\b|\bimprovised explosive\b"),
+    Rule("shelling", rf"\b(?:{SHELLING_WORDS})\b", "Explosions/Remote violence", "Shelling/artillery/missile attack", 0.8),
+    Rule("landmine", r"\b(?:land)?mines? (?:exploded|detonated|went off|blew up)\b|\blandmines?\b|\banti-?(?:tank|personnel) mines?\b|\b(?:stepped on|hit|struck|detonated|ran over) an? (?:land)?mine\b|\bmine (?:explosion|blast)\b|\bieds?\b|\bimprovised explosive\b",
          "Explosions/Remote violence", "Remote explosive/landmine/IED", 0.75),
-    Rule("accidental_explosion", _rx(r"\b(?:explosions?|exploded|blasts?|blew up|fire broke out)\b[^.;]{0,80}\b(?:fuel|petrol|gas(?:oline)? station|depot|warehouse|storage|tank)\b|\b(?:fuel|petrol|gas(?:oline)?) (?:depot|station|warehouse|storage)\b[^.;]{0,60}\b(?:explosion|exploded|blast|blew up)\b"),
+    Rule("accidental_explosion", r"\b(?:explosions?|exploded|blasts?|blew up|fire broke out)\b[^.;]{0,80}\b(?:fuel|petrol|gas(?:oline)? station|depot|warehouse|storage|tank)\b|\b(?:fuel|petrol|gas(?:oline)?) (?:depot|station|warehouse|storage)\b[^.;]{0,60}\b(?:explosion|exploded|blast|blew up)\b",
          "Strategic developments", "Other", 0.7),
     # explosions heard or reported with no cause or target given: a development to note, not an attack
-    Rule("explosion_reported", _rx(r"\b(?:explosions?|blasts?|detonations?)\s+(?:were|was|had been|have been)\s+(?:heard|reported|recorded)\b"
+    Rule("explosion_reported", r"\b(?:explosions?|blasts?|detonations?)\s+(?:were|was|had been|have been)\s+(?:heard|reported|recorded)\b"
                                    r"|\b(?:heard|reported)\s+(?:several\s+|two\s+|three\s+|a series of\s+|loud\s+|powerful\s+)*(?:explosions|blasts)\b"
-                                   r"|\b(?:explosions?|blasts?)\s+(?:rocked|shook)\b"),
+                                   r"|\b(?:explosions?|blasts?)\s+(?:rocked|shook)\b",
          "Strategic developments", "Other", 0.55),
-    Rule("protest", _rx(r"\b(?:protested|protesting|rallied|demonstrated|picketed|picketing|took to the streets|marched)\b"
+    Rule("protest", r"\b(?:protested|protesting|rallied|demonstrated|picketed|picketing|took to the streets|marched)\b"
                         r"|\b(?:held|hold|holding|staged|staging|organi[sz]ed|began|continued|joined)\s+(?:a |an |the )?(?:\w+ )?(?:protests?|rall(?:y|ies)|demonstrations?|sit-ins?|pickets?)\b"
                         r"|\b(?:protests?|rall(?:y|ies)|demonstrations?|sit-ins?|pickets?)\s+(?:\w+\s+){0,3}(?:is|are|was|were|has|have|had)\s+(?:now\s+)?(?:been\s+)?(?:under way|held|staged|taking place|going on|gone on|continu\w+|lasted|entered)\b"
                         r"|\b(?:protesters|demonstrators|(?:eco-?)?activists|villagers|residents)\s+(?:\w+\s+){0,3}(?:gathered|rallied|blocked|marched|chanted|staged|picketed|continued|clashed|threw|are demonstrating|were demonstrating|demonstrat\w+)\b"
-                        r"|\b(?:a|the) (?:\w+ )?(?:protest|rally|demonstration|picket|sit-in) (?:in|at|near|outside|on|against)\b"),
+                        r"|\b(?:a|the) (?:\w+ )?(?:protest|rally|demonstration|picket|sit-in) (?:in|at|near|outside|on|against)\b",
          "Protests", "Peaceful protest", 0.7),
-    Rule("territory", _rx(r"\b(?:(?:took|retook|take|taken|taking) (?:over )?(?=(?:the )?(?:strategic |key |important |nearby |several |two |three |\d+ )?(?:town|city|village|villages|heights?|hills?|positions?|settlements?|(?-i:[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ])))|took (?:full )?control|taken (?:full )?control|(?:took|taken|won) back|captured|seized|(?:was|were|been|had|have|has|army|forces|troops) (?:\w+ )?freed|freed (?:from (?:the )?occupation|the (?:town|city|village|villages|settlements?|heights?))|(?:the |newly )?freed (?:settlements?|villages?|towns?|territor\w+)|liberat(?:ed|ing|ion of)|recaptured|retook|retaken|regained(?: control)?|fell to|entered the (?:city|town|village)|raised (?:the|its|their) flags?|under (?:its|azerbaijani|armenian|full|their) control|brought (?:\w+ ){0,3}under (?:\w+ )?control|(?:restored|re-?established) (?:\w+ ){0,2}(?:control|sovereignty)|lost control of)\b"),
+    Rule("territory", r"\b(?:(?:took|retook|take|taken|taking) (?:over )?(?=(?:the )?(?:strategic |key |important |nearby |several |two |three |\d+ )?(?:town|city|village|villages|heights?|hills?|positions?|settlements?|(?-i:[A-ZÀ-ÖØ-ÞƏŞÇĞÜİ])))|took (?:full )?control|taken (?:full )?control|(?:took|taken|won) back|captured|seized|(?:was|were|been|had|have|has|army|forces|troops) (?:\w+ )?freed|freed (?:from (?:the )?occupation|the (?:town|city|village|villages|settlements?|heights?))|(?:the |newly )?freed (?:settlements?|villages?|towns?|territor\w+)|liberat(?:ed|ing|ion of)|recaptured|retook|retaken|regained(?: control)?|fell to|entered the (?:city|town|village)|raised (?:the|its|their) flags?|under (?:its|azerbaijani|armenian|full|their) control|brought (?:\w+ ){0,3}under (?:\w+ )?control|(?:restored|re-?established) (?:\w+ ){0,2}(?:control|sovereignty)|lost control of)\b",
          "Battles", "Government regains territory", 0.75),
-    Rule("handover", _rx(r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|hand(?:s|ed|ing)? (?:[\w-]+ ){1,3}(?:back|over)\b|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|pulled (?:\w+ ){0,2}(?:troops|forces|units|soldiers) (?:out|back)|(?:taken|took|moved) (?:its |their )?(?:\w+ )?(?:troops|forces|units|soldiers) (?:out|back)|transferred (?:to|under))\b"),
+    Rule("handover", r"\b(?:handed (?:over|back)|hand(?:s|ing)? over|handover|hand(?:s|ed|ing)? (?:[\w-]+ ){1,3}(?:back|over)\b|returned to azerbaijan(?:i control)?|withdr[ae]w\w*|pulled out|pulled (?:\w+ ){0,2}(?:troops|forces|units|soldiers) (?:out|back)|(?:taken|took|moved) (?:its |their )?(?:\w+ )?(?:troops|forces|units|soldiers) (?:out|back)|transferred (?:to|under))\b",
          "Strategic developments", "Non-violent transfer of territory", 0.75),
-    Rule("clash", _rx(r"\b(?:(?:punitive|retaliatory|pre-?emptive|targeted|precision) (?:operations?|actions?|strikes?|attacks?)|clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the| its| their| our)? (?:armenian |azerbaijani |military |army |combat )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attacks?|offensives?|operations?)|storm(?:ed|ing)|repel(?:led|ling)|repuls(?:ed|ing)|fended off|beat back|shot down|downed|brought down|destroyed (?:an? |the )?(?:\w+ ){0,2}(?:jet|aircraft|plane|helicopter|su-25))\b"),
+    Rule("clash", r"\b(?:(?:punitive|retaliatory|pre-?emptive|targeted|precision) (?:operations?|actions?|strikes?|attacks?)|clash(?:es|ed)?|fighting|fought|battles?|offensive|counter-?offensive|assault\w*|skirmish\w*|firefights?|exchanges? of fire|exchanged fire|opened fire|gunfire|sniper\w*|military operations?|anti-?terror(?:ist)? (?:operation|measures)|hostilities|incursion|infiltrat\w*|attack(?:ed|s|ing)?(?: on)?(?: the| its| their| our)? (?:armenian |azerbaijani |military |army |combat )?(?:positions?|posts?|installations?|troops|units|soldiers)|launched (?:an? )?(?:attacks?|offensives?|operations?)|storm(?:ed|ing)|repel(?:led|ling)|repuls(?:ed|ing)|fended off|beat back|shot down|downed|brought down|destroyed (?:an? |the )?(?:\w+ ){0,2}(?:jet|aircraft|plane|helicopter|su-25))\b",
          "Battles", "Armed clash", 0.75),
-    Rule("agreement", _rx(r"\b(?:agreed|signed|reached|brokered|came into (?:force|effect)|took effect|accepted|announced|declared|proclaimed|struck|concluded)\b[^.;]{0,60}\b(?:cease-?fire|truce|agreement|deal|statement|accord|surrender|disarm\w*)\b|\b(?:cease-?fire|truce|agreement|deal|armistice)\b[^.;]{0,40}\b(?:was|were|has been|had been|is) (?:agreed|signed|reached|announced|declared|brokered)\b|\b(?:cease-?fire|truce)s? (?:took|takes|came into|went into) (?:effect|force)\b|\b(?:cease-?fire|truce)\s+(?:\w+\s+)?(?:declared|agreed|announced|brokered|reached|signed)\b|\b(?:accepted|agreed to|declared|announced) (?:a |an |the )?(?:\w+ )?(?:cease-?fire|truce)\b|\btrilateral statement\b|\bagreed (?:on|to) (?:a |the )?(?:disarm|dissolve|lay down|border|delimitation|cease-?fire|truce)\w*|\bhalt(?:ed)? (?:the )?hostilities\b|\b(?:provisionally )?agreed on the (?:border|line)\b"
+    Rule("agreement", r"\b(?:agreed|signed|reached|brokered|came into (?:force|effect)|took effect|accepted|announced|declared|proclaimed|struck|concluded)\b[^.;]{0,60}\b(?:cease-?fire|truce|agreement|deal|statement|accord|surrender|disarm\w*)\b|\b(?:cease-?fire|truce|agreement|deal|armistice)\b[^.;]{0,40}\b(?:was|were|has been|had been|is) (?:agreed|signed|reached|announced|declared|brokered)\b|\b(?:cease-?fire|truce)s? (?:took|takes|came into|went into) (?:effect|force)\b|\b(?:cease-?fire|truce)\s+(?:\w+\s+)?(?:declared|agreed|announced|brokered|reached|signed)\b|\b(?:accepted|agreed to|declared|announced) (?:a |an |the )?(?:\w+ )?(?:cease-?fire|truce)\b|\btrilateral statement\b|\bagreed (?:on|to) (?:a |the )?(?:disarm|dissolve|lay down|border|delimitation|cease-?fire|truce)\w*|\bhalt(?:ed)? (?:the )?hostilities\b|\b(?:provisionally )?agreed on the (?:border|line)\b"
                          # "the ceasefire agreement the two sides reached on April 5"
-                         r"|\b(?:cease-?fire|truce|agreement|deal|accord)\s+(?:that\s+)?(?:the|both)\s+(?:two\s+|warring\s+)?(?:sides|parties|countries|leaders)\s+(?:had\s+)?(?:reached|signed|agreed|struck|concluded)\b"),
+                         r"|\b(?:cease-?fire|truce|agreement|deal|accord)\s+(?:that\s+)?(?:the|both)\s+(?:two\s+|warring\s+)?(?:sides|parties|countries|leaders)\s+(?:had\s+)?(?:reached|signed|agreed|struck|concluded)\b",
          "Strategic developments", "Agreement", 0.75),
-    Rule("talks", _rx(r"\b(?:held|hold|holding) (?:\w+ ){0,3}talks\b|\btalks with\b|\btalks (?:were |was )?(?:held|over|took place|began|ended)\b|\bsat down with\b|\b(?:the|a) (?:meeting|talks|negotiations) (?:in|at) (?=(?:the )?(?-i:[A-Z])|the (?:\w+ )?(?:city|town|capital) of\b)|\bmet (?:with )?(?:\w+ ){0,4}(?:to discuss|for talks)\b|\b(?:dissolv\w+|dissolution of)\b[^.;]{0,40}\b(?:republic|state institutions|government)\b"
-                        r"|\b(?:dissolved|disbanded|abolished)\s+(?:it|them|itself|the\s+(?:\w+\s+){0,2}(?:republic|entity|state|parliament|government|institutions))\b"),
+    Rule("talks", r"\b(?:held|hold|holding) (?:\w+ ){0,3}talks\b|\btalks with\b|\btalks (?:were |was )?(?:held|over|took place|began|ended)\b|\bsat down with\b|\b(?:the|a) (?:meeting|talks|negotiations) (?:in|at) (?=(?:the )?(?-i:[A-Z])|the (?:\w+ )?(?:city|town|capital) of\b)|\bmet (?:with )?(?:\w+ ){0,4}(?:to discuss|for talks)\b|\b(?:dissolv\w+|dissolution of)\b[^.;]{0,40}\b(?:republic|state institutions|government)\b"
+                        r"|\b(?:dissolved|disbanded|abolished)\s+(?:it|them|itself|the\s+(?:\w+\s+){0,2}(?:republic|entity|state|parliament|government|institutions))\b",
          "Strategic developments", "Other", 0.65),
-    Rule("checkpoint", _rx(r"\b(?:set up|established|installed|erected|opened|placed)\b[^.;]{0,30}\bcheck-?points?\b|\bcheck-?points? (?:was|were|had been|has been) (?:set up|established|installed|erected)\b"),
+    Rule("checkpoint", r"\b(?:set up|established|installed|erected|opened|placed)\b[^.;]{0,30}\bcheck-?points?\b|\bcheck-?points? (?:was|were|had been|has been) (?:set up|established|installed|erected)\b",
          "Strategic developments", "Headquarters or base established", 0.75),
-    Rule("blockade", _rx(r"\b(?:blockade[sd]?|blockading|blocked|blocking|(?:gas|electricity|power|water)(?: supplies?| supply)?(?: [\w-]+){0,3} (?:was |were |had been |has been )?(?:cut|interrupted|halted|stopped|disrupted|switched off)\b|interruptions? (?:of|in) (?:the )?(?:gas|power|electricity|water)|(?:cut|interrupted|halted|stopped|disrupted|suspended) (?:the )?(?:\w+ ){0,2}(?:gas|electricity|power|water) suppl(?:y|ies)|suppl(?:y|ies)\b[^.;]{0,40}?\b(?:was|were) (?:cut|interrupted|halted|stopped)(?: off)?(?: again)?|(?:gas|power) cuts?|closed (?:the |off the )?(?:\w+ ){0,2}(?:road|corridor|highway|route|checkpoint)|closures? of (?:the )?(?:\w+ ){0,3}(?:road|corridor|highway|route|checkpoint|border crossing)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b"),
+    Rule("blockade", r"\b(?:blockade[sd]?|blockading|blocked|blocking|(?:gas|electricity|power|water)(?: supplies?| supply)?(?: [\w-]+){0,3} (?:was |were |had been |has been )?(?:cut|interrupted|halted|stopped|disrupted|switched off)\b|interruptions? (?:of|in) (?:the )?(?:gas|power|electricity|water)|(?:cut|interrupted|halted|stopped|disrupted|suspended) (?:the )?(?:\w+ ){0,2}(?:gas|electricity|power|water) suppl(?:y|ies)|suppl(?:y|ies)\b[^.;]{0,40}?\b(?:was|were) (?:cut|interrupted|halted|stopped)(?: off)?(?: again)?|(?:gas|power) cuts?|closed (?:the |off the )?(?:\w+ ){0,2}(?:road|corridor|highway|route|checkpoint)|closures? of (?:the )?(?:\w+ ){0,3}(?:road|corridor|highway|route|checkpoint|border crossing)|road closure|sealed off|cut off|suspended (?:traffic|movement)|halted (?:traffic|deliveries))\b",
          "Strategic developments", "Other", 0.7),
-    Rule("displacement", _rx(r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|stranded|uprooted|"
+    Rule("displacement", r"\b(?:evacuat\w+|humanitarian corridors?|fled|flee(?:ing)?|exodus|displaced|refugees|stranded|uprooted|"
                              r"(?:forced|driven) (?:from|out of) their homes|(?:started|began|begun|were|are) (?:leaving|to leave|fleeing|to flee)\b(?! (?:the )?(?:office|post|job|meeting|talks|room))|(?:leaving|left|fled) en masse|"
                              r"(?:bring|brought|bringing|take|took|taken|get|got)\s+(?:\d+\s+|[\w-]+\s+){0,3}(?:patients|wounded|sick|injured|civilians)\s+(?:out|across)\b|"
                              r"stuck (?:on|at|in) the (?:road|highway|border|corridor)|(?:transfer(?:red)?|transport(?:ed)?|mov(?:ed|ing)) (?:of )?(?:\d+ |[\w-]+ ){0,2}(?:patients|wounded|sick|injured)\b|"
                              r"(?:stayed|sheltered|slept|spent the night) (?:\w+ ){0,3}in (?:guest ?houses|hotels|shelters|tents|schools|their (?:cars|vehicles))|took shelter|"
                              r"set (?:\w+ )?(?:homes?|houses?) (?:on fire|alight|ablaze)|burn(?:ed|t|ing) (?:down )?(?:their |his |her )?(?:own )?(?:homes?|houses?)|"
-                             r"(?:houses?|homes?)\b[^.;]{0,160}?\b(?:were|was) (?:burning|set alight|set on fire|ablaze|torched)|(?:houses?|homes?) (?:set alight|set on fire|burning|ablaze)|left for armenia|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b"),
+                             r"(?:houses?|homes?)\b[^.;]{0,160}?\b(?:were|was) (?:burning|set alight|set on fire|ablaze|torched)|(?:houses?|homes?) (?:set alight|set on fire|burning|ablaze)|left for armenia|crossed into armenia|arrived in armenia|(?:left|leaving|leave) (?:nagorno-)?karabakh|convoys? of (?:cars|vehicles|refugees))\b",
          "Strategic developments", "Other", 0.7),
-    Rule("arrest", _rx(r"\b(?:arrested|detained|apprehended|taken into custody|taken prisoner|(?:were|was) captured (?=\w)|captured (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of) (?:\w+ )?(?:servicemen|soldiers|troops))\b"), "Strategic developments", "Arrests", 0.75),
-    Rule("abduction", _rx(r"\b(?:abducted|kidnapped|taken hostage)\b"), "Violence against civilians", "Abduction/forced disappearance", 0.7),
-    Rule("peacekeeper_posts", _rx(r"\b(?:set up|placed|installed|installing|established|built|opened)\b[^.;]{0,40}\b(?:observation posts?|posts?|bases?)\b|\b(?:observation posts?|bases?)\b[^.;]{0,30}\b(?:have been|were|was|had been) (?:set up|placed|installed|established)\b|\b(?:command cent(?:re|er)|headquarters)\b[^.;]{0,60}\b(?:move|moved|relocat\w+|set up|established)\b"),
+    Rule("arrest", r"\b(?:arrested|detained|apprehended|taken into custody|taken prisoner|(?:were|was) captured (?=\w)|captured (?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a dozen|dozens of) (?:\w+ )?(?:servicemen|soldiers|troops))\b", "Strategic developments", "Arrests", 0.75),
+    Rule("abduction", r"\b(?:abducted|kidnapped|taken hostage)\b", "Violence against civilians", "Abduction/forced disappearance", 0.7),
+    Rule("peacekeeper_posts", r"\b(?:set up|placed|installed|installing|established|built|opened)\b[^.;]{0,40}\b(?:observation posts?|posts?|bases?)\b|\b(?:observation posts?|bases?)\b[^.;]{0,30}\b(?:have been|were|was|had been) (?:set up|placed|installed|established)\b|\b(?:command cent(?:re|er)|headquarters)\b[^.;]{0,60}\b(?:move|moved|relocat\w+|set up|established)\b",
          "Strategic developments", "Headquarters or base established", 0.65),
-    Rule("peacekeepers", _rx(r"\b(?:deploy\w*|arrived|entered|began (?:their )?(?:mission|patrols?))\b[^.;]{0,50}\bpeace ?keep\w*|\bpeace ?keep\w*[^.;]{0,50}\b(?:deploy\w*|arrived|set up|withdr\w*|left)\b"),
+    Rule("peacekeepers", r"\b(?:deploy\w*|arrived|entered|began (?:their )?(?:mission|patrols?))\b[^.;]{0,50}\bpeace ?keep\w*|\bpeace ?keep\w*[^.;]{0,50}\b(?:deploy\w*|arrived|set up|withdr\w*|left)\b",
          "Strategic developments", "Other", 0.65),
-    Rule("riot", _rx(r"\b(?:riots?|rioters|rioting|clashed with (?:the )?police|threw (?:stones|rocks|bottles)|set (?:\w+ )?tires? (?:on fire|alight|ablaze)|tires? (?:were |was )?set (?:on fire|alight|ablaze))\b"),
+    Rule("riot", r"\b(?:riots?|rioters|rioting|clashed with (?:the )?police|threw (?:stones|rocks|bottles)|set (?:\w+ )?tires? (?:on fire|alight|ablaze)|tires? (?:were |was )?set (?:on fire|alight|ablaze))\b",
          "Riots", "Violent demonstration", 0.7),
-    Rule("casualties", _rx(r"\b(?:killed|died|dead|wounded|injured|hurt|casualties|death toll|lost (?:their )?lives|fatalities)\b"),
+    Rule("casualties", r"\b(?:killed|died|dead|wounded|injured|hurt|casualties|death toll|lost (?:their )?lives|fatalities)\b",
          "Battles", "Armed clash", 0.6),
 )
 
 # A handover announced for later ("Armenia is to hand Kalbajar back by November 15"): an
 # agreement on the day it is reported, the deadline in the notes (extract.pipeline).
-SCHEDULED_HANDOVER = Rule("scheduled_handover", _rx(r"$^"), "Strategic developments", "Agreement", 0.6)
+SCHEDULED_HANDOVER = Rule("scheduled_handover", r"$^", "Strategic developments", "Agreement", 0.6)
 DEADLINE = _rx(r"\bby\s+(?:the\s+)?(?:end of\s+)?(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\bdeadline\b|\bno later than\b")
 
-_LOWER: dict[str, re.Pattern] = {r.name: re.compile(r.pattern.pattern) for r in RULES if "(?-i" not in r.pattern.pattern}
+def _rule_words() -> dict[str, tuple[str, ...] | None]:
+    """The prefilter's words of every rule (:func:`extract.prefilter.required_literals`):
+    found by parsing each pattern, which costs as much as compiling them all, so kept in
+    the user's cache (:mod:`layers.tables_cache`) under a digest of the patterns and the
+    Python that parsed them."""
+    def build() -> dict:
+        return {r.name: required_literals(r.source) for r in RULES}
+
+    key = hashlib.sha256("\0".join([sys.version, *(f"{r.name}\0{r.source}" for r in RULES)]).encode()).hexdigest()[:24]
+    words = tables_cache.load_or_build("rule_words", key, build)
+    return {name: tuple(found) if found is not None else None for name, found in words.items()}
 
 
-_PREFILTER: dict[str, tuple[str, ...] | None] = {r.name: required_literals(r.pattern) for r in RULES}
+_PREFILTER: dict[str, tuple[str, ...] | None] = _rule_words()
 
 
 def may_match(rule: Rule, low: str) -> bool:

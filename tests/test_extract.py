@@ -278,6 +278,24 @@ def test_the_gazetteer_tables_read_from_the_cache_are_those_built(tmp_path, monk
     assert written[0].stat().st_mtime_ns == stamp  # read, not written again
 
 
+def test_the_rules_words_read_back_from_the_cache_are_those_of_their_patterns(tmp_path, monkeypatch):
+    """The prefilter's words of the rules are kept in the cache (parsing the patterns
+    costs as much as compiling them): what is read back equals what parsing gives, and
+    a rule is compiled only when asked for."""
+    from extract import rules
+    from extract.prefilter import required_literals
+
+    monkeypatch.setenv("KARABAKH_MAP_CACHE_DIR", str(tmp_path))
+    parsed = {r.name: required_literals(r.source) for r in rules.RULES}
+    assert rules._rule_words() == parsed  # built, and saved
+    assert len(list(tmp_path.glob("rule_words-*.marshal"))) == 1
+    assert rules._rule_words() == parsed == rules._PREFILTER  # read back
+    lazy = rules.Rule("probe", r"\bprob(?:e|ing)\b", "Strategic developments", "Other", 0.5)
+    assert (lazy.source, 0) not in rules._COMPILED
+    assert lazy.lower.search("probing the line") and lazy.pattern.search("PROBE")
+    assert lazy.lower is rules._COMPILED[(lazy.source, 0)]  # compiled once
+
+
 def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, monkeypatch, caplog):
     """A truncated cache file is rebuilt; a cache folder that cannot be made is skipped,
     with the reason at DEBUG; a changed data file gives another key."""
