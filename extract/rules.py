@@ -6,13 +6,13 @@ matches a sentence (and is not negated or hypothetical) decides its type.
 """
 from __future__ import annotations
 
-import hashlib
 import re
-import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from layers import tables_cache
 
+from . import prefilter
 from .prefilter import may_contain_match, required_literals
 
 SHELLING_WORDS = (
@@ -129,14 +129,10 @@ DEADLINE = _rx(r"\bby\s+(?:the\s+)?(?:end of\s+)?(?:(?:jan|feb|mar|apr|may|jun|j
 def _rule_words() -> dict[str, tuple[str, ...] | None]:
     """The prefilter's words of every rule (:func:`extract.prefilter.required_literals`):
     found by parsing each pattern, which costs as much as compiling them all, so kept in
-    the user's cache (:mod:`layers.tables_cache`) under a digest of the patterns and the
-    Python that parsed them."""
-    def build() -> dict:
-        return {r.name: required_literals(r.source) for r in RULES}
-
-    key = hashlib.sha256("\0".join([sys.version, *(f"{r.name}\0{r.source}" for r in RULES)]).encode()).hexdigest()[:24]
-    words = tables_cache.load_or_build("rule_words", key, build)
-    return {name: tuple(found) if found is not None else None for name, found in words.items()}
+    the user's cache (:mod:`layers.tables_cache`), keyed by the code of the rules and of
+    the prefilter that finds their words, and by the Python that parsed them."""
+    key = tables_cache.digest((Path(__file__), Path(prefilter.__file__)))
+    return tables_cache.load_or_build("rule_words", key, lambda: {r.name: required_literals(r.source) for r in RULES})
 
 
 _PREFILTER: dict[str, tuple[str, ...] | None] = _rule_words()

@@ -42,14 +42,15 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "karabakh-map"
 
 
-def digest(code_files: Iterable[Path], data_dir: Path) -> str:
+def digest(code_files: Iterable[Path], data_dir: Path | None = None) -> str:
     """A digest of what built tables depend on: the bytes of ``code_files`` and the
-    name, size and modification time of every file in ``data_dir``."""
+    name, size and modification time of every file in ``data_dir`` (tables built from
+    code alone, such as the rules' words, give none)."""
     # marshal's format is the interpreter's own: each Python version keeps its own file
     h = hashlib.sha256(f"format {FORMAT} marshal {marshal.version} python {sys.version}\n".encode())
     for path in code_files:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
-    for path in sorted(data_dir.iterdir()):
+    for path in sorted(data_dir.iterdir()) if data_dir is not None else ():
         if path.is_file() and not path.name.startswith("."):
             st = path.stat()
             h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
