@@ -6,6 +6,7 @@ matches a sentence (and is not negated or hypothetical) decides its type.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,15 +49,10 @@ class Rule:
         return None if "(?-i" in self.source else _compiled(self.source, 0)
 
 
-_COMPILED: dict[tuple[str, int], re.Pattern] = {}
-
-
+@functools.cache
 def _compiled(source: str, flags: int) -> re.Pattern:
     """``source`` compiled with ``flags``, once per process."""
-    found = _COMPILED.get((source, flags))
-    if found is None:
-        found = _COMPILED[(source, flags)] = re.compile(source, flags)
-    return found
+    return re.compile(source, flags)
 
 
 def _rx(p: str) -> re.Pattern:

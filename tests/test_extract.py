@@ -290,10 +290,13 @@ def test_the_rules_words_read_back_from_the_cache_are_those_of_their_patterns(tm
     assert rules._rule_words() == parsed  # built, and saved
     assert len(list(tmp_path.glob("rule_words-*.marshal"))) == 1
     assert rules._rule_words() == parsed == rules._PREFILTER  # read back
+    compiled = rules._compiled.cache_info().currsize
     lazy = rules.Rule("probe", r"\bprob(?:e|ing)\b", "Strategic developments", "Other", 0.5)
-    assert (lazy.source, 0) not in rules._COMPILED
+    assert rules._compiled.cache_info().currsize == compiled  # not compiled when made
     assert lazy.lower.search("probing the line") and lazy.pattern.search("PROBE")
-    assert lazy.lower is rules._COMPILED[(lazy.source, 0)]  # compiled once
+    assert rules._compiled.cache_info().currsize == compiled + 2
+    assert lazy.lower is lazy.lower and lazy.pattern is lazy.pattern  # compiled once
+    assert rules._compiled.cache_info().currsize == compiled + 2
 
 
 def test_a_broken_or_unwritable_cache_only_costs_time(tmp_path, monkeypatch, caplog):
