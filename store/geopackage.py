@@ -338,7 +338,6 @@ class GeoPackageStore:
         cell = check_cell(cell_deg)
         where, params = filter_clauses(since=since, until=until, event_types=event_types, sources=sources,
                                        min_confidence=min_confidence, review=review, placeholder="?", column_prefix="e.")
-        join = ""
         if bbox is not None:  # by the event's point, where the map draws it: the covering index answers
             w, s, e_, n = check_bbox(bbox)
             where.append("e.latitude BETWEEN ? AND ? AND e.longitude BETWEEN ? AND ?")
@@ -346,7 +345,7 @@ class GeoPackageStore:
         # one integer per cell (row * columns + column): grouping by it costs less than by two
         n_cols = math.ceil(360 / cell) + 1
         sql = (f"SELECT CAST((e.latitude + 90) / {cell!r} AS INTEGER) * {n_cols} + CAST((e.longitude + 180) / {cell!r} AS INTEGER)"
-               f" AS k, e.event_type, count(*) FROM events e INDEXED BY events_date_point {join}")  # never the wide rows
+               f" AS k, e.event_type, count(*) FROM events e INDEXED BY events_date_point")  # never the wide rows
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " GROUP BY k, e.event_type"
