@@ -31,8 +31,6 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from shapely.geometry import Point
-
 from .model import Event
 from .sources import OFFICIAL_SIDES, PARTY_SIDES, SIDES, outlet_of, side_of
 
@@ -129,6 +127,8 @@ def _km_to_road(place: Candidate, ref: str) -> float | None:
     road = _road(ref)
     if road is None:
         return None
+    from shapely import Point  # loaded with the road's geometry
+
     scale = math.cos(math.radians(place.latitude))
     nearest = road.interpolate(road.project(Point(place.longitude, place.latitude)))
     return math.hypot((nearest.x - place.longitude) * 111.32 * scale, (nearest.y - place.latitude) * 110.57)

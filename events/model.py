@@ -7,7 +7,9 @@ code raises :class:`~events.EventValidationError` naming the field and the value
 
 Coordinates are WGS84 (EPSG:4326) degrees. ``geometry`` is a shapely geometry: a point,
 or the line or area of the layer feature the event sits on; ``latitude``/``longitude``
-then hold a representative point of it.
+then hold a representative point of it. An event made from coordinates makes its point
+when ``geometry`` is first read, so that extracting and printing events imports neither
+shapely nor NumPy (``karabakh-map extract``).
 """
 from __future__ import annotations
 
@@ -21,15 +23,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-import shapely
-from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
-
 from .errors import EventValidationError
 from .sources import SIDES
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
 from .taxonomy import (
     GEO_PRECISION,
     TIME_PRECISION,
@@ -141,6 +140,27 @@ def check_position(latitude: object, longitude: object) -> tuple[float, float]:
     return lat, lon
 
 
+class _Geometry:
+    """The ``geometry`` field of :class:`Event`: the geometry it was given, or else a point
+    at its longitude and latitude, made when first read and then kept."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = "_" + name
+
+    def __get__(self, obj: "Event | None", objtype: type | None = None) -> "BaseGeometry | _Geometry":
+        if obj is None:
+            return self
+        geom = obj.__dict__[self._slot]
+        if geom is None:
+            from shapely import Point
+
+            geom = obj.__dict__[self._slot] = Point(obj.longitude, obj.latitude)
+        return geom
+
+    def __set__(self, obj: "Event", value: "BaseGeometry | None") -> None:
+        obj.__dict__[self._slot] = value
+
+
 @dataclass
 class Event:
     """One event. Build it with :func:`make_event`, which fills derived fields and validates."""
@@ -194,19 +214,41 @@ class Event:
     x_incident_reason: str
     x_claim: str
     x_claimant: str
-    geometry: BaseGeometry = field(repr=False)
+    geometry: BaseGeometry = field(repr=False)  # read through _Geometry (set below)
 
-    def to_record(self) -> dict[str, Any]:
-        """The event as a flat dict: every column, ``event_date`` as ISO text, plus geometry."""
+    def to_record(self, *, with_geometry: bool = True) -> dict[str, Any]:
+        """The event as a flat dict: every column, ``event_date`` as ISO text, plus
+        ``geometry`` (``None`` when not ``with_geometry``: a point is then its latitude
+        and longitude)."""
         rec = {c: getattr(self, c) for c in COLUMNS}
         rec["event_date"] = self.event_date.isoformat()
-        rec["geometry"] = self.geometry
+        rec["geometry"] = self.geometry if with_geometry else None
         return rec
+
+    @property
+    def is_point(self) -> bool:
+        """Whether the event sits on a point (its coordinates are its whole geometry)."""
+        geom = self.__dict__["_geometry"]
+        return geom is None or geom.geom_type == "Point"
+
+    def geojson_geometry(self) -> dict[str, Any]:
+        """The geometry as a GeoJSON object (a point without making a shapely one)."""
+        geom = self.__dict__["_geometry"]
+        if geom is None:
+            return {"type": "Point", "coordinates": [self.longitude, self.latitude]}
+        from shapely.geometry import mapping
+
+        return mapping(geom)
 
     @property
     def label(self) -> str:
         """A short plain-text summary, e.g. ``Shelling/artillery/missile attack, Stepanakert, 2023-09-19``."""
         return f"{self.sub_event_type}, {self.location}, {self.event_date.isoformat()}"
+
+
+# after the dataclass is made, so that its __init__ and __eq__ go through the descriptor
+Event.geometry = _Geometry()  # type: ignore[assignment]
+Event.__dict__["geometry"].__set_name__(Event, "geometry")
 
 
 _TEXT_FIELDS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "civilian_targeting", "region",
@@ -302,18 +344,20 @@ def make_event(**fields: Any) -> Event:
     f["x_evidence_end"] = _int("x_evidence_end", fields.get("x_evidence_end"), -1)
 
     geom = fields.get("geometry")
-    if geom is not None and not isinstance(geom, BaseGeometry):
-        raise EventValidationError("geometry", geom, "is not a shapely geometry")
-    if geom is not None and not _valid(geom):
-        raise EventValidationError("geometry", geom.wkt[:60], "is empty or invalid: give a valid geometry in EPSG:4326")
+    if geom is not None:
+        from shapely.geometry.base import BaseGeometry  # whoever has a geometry has shapely loaded
+
+        if not isinstance(geom, BaseGeometry):
+            raise EventValidationError("geometry", geom, "is not a shapely geometry")
+        if not _valid(geom):
+            raise EventValidationError("geometry", geom.wkt[:60], "is empty or invalid: give a valid geometry in EPSG:4326")
     lat_in, lon_in = fields.get("latitude"), fields.get("longitude")
     if geom is None:
         if lat_in in (None, "") or lon_in in (None, ""):
             raise EventValidationError(
                 "latitude", lat_in, "is missing: give latitude and longitude, or a place the gazetteer knows"
             )
-        lat, lon = check_position(lat_in, lon_in)
-        geom = Point(lon, lat)
+        lat, lon = check_position(lat_in, lon_in)  # the point is made from them when first asked for
     else:
         rep = geom if geom.geom_type == "Point" else _representative_point(geom)
         if lat_in not in (None, "") and lon_in not in (None, ""):
@@ -372,6 +416,8 @@ def _valid(geom: BaseGeometry) -> bool:
         return True
     if geom.is_empty or not geom.is_valid:
         return False
+    import shapely
+
     if shapely.is_prepared(geom) and len(_CHECKED_FEATURES) < _MAX_CHECKED:
         _CHECKED_FEATURES[id(geom)] = (geom, geom.representative_point())
     return True
@@ -397,6 +443,8 @@ def event_from_record(record: Mapping[str, Any]) -> Event:
     data = {k: record.get(k) for k in COLUMNS if k in record}
     geom = record.get("geometry")
     if isinstance(geom, str):
+        import shapely
+
         geom = shapely.from_wkt(geom)
     data["geometry"] = geom
     return make_event(**data)
@@ -422,7 +470,7 @@ def empty_events_frame(columns: Sequence[str] | None = None) -> gpd.GeoDataFrame
 
 def replace(event: Event, **changes: Any) -> Event:
     """A copy of ``event`` with ``changes``, validated again (uid kept unless content changes)."""
-    rec = event.to_record()
+    rec = event.to_record(with_geometry=event.__dict__["_geometry"] is not None)  # a point not yet made stays so
     rec.update(changes)
     if any(k in changes for k in ("event_date", "x_place_id", "latitude", "longitude", "geometry", "sub_event_type")):
         if rec.get("x_incident") == rec["x_uid"]:

@@ -4,40 +4,82 @@ A place id is a ``places`` layer id (``stepanakert``). A layer reference is
 ``LAYER:FEATURE`` (``contact_line:contact_line_2020``,
 ``lachin_corridor:route_2022_road``, ``seven_districts:lachin``), or ``LAYER`` alone
 for a layer with a single feature or to mean all of it (``seven_districts``).
+
+A point of the gazetteer is placed from its coordinates alone: the country and the
+district each place lies in are found once, with shapely, and kept in the user's cache
+(:mod:`layers.tables_cache`). Extracting an article that names only places and villages
+therefore imports neither shapely nor NumPy; a line or an area (a layer feature) brings
+them in when it is first used.
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shapely
-from shapely.geometry import Point
-from shapely.geometry.base import BaseGeometry
-
 import layers
+from layers import GEODATA_DIR, collector, tables_cache
 from layers.features import Feature, features, features_on
 from layers.names import NamingMode, display_name
 
 from .errors import EventValidationError
-from .villages import village
+from .villages import villages, village
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
 
 
 @functools.lru_cache(maxsize=None)
-def _prepared(layer_id: str, name_column: str) -> tuple[tuple[str, BaseGeometry], ...]:
+def _prepared(layer_id: str, name_column: str) -> tuple[tuple[str, "BaseGeometry"], ...]:
     """(name, prepared geometry) per feature: point-in-polygon in microseconds."""
     return tuple((str(f.get(name_column, "")), f.geometry) for f in features(layer_id))
 
 
-def country_name(lon: float, lat: float) -> str:
-    """The country (``borders`` layer) a point lies in ('' if none)."""
-    for name, geom in _prepared("borders", "name"):
+def _first_containing(layer_id: str, name_column: str, lon: float, lat: float) -> str:
+    import shapely
+
+    for name, geom in _prepared(layer_id, name_column):
         if shapely.contains_xy(geom, lon, lat):
             return name
     return ""
+
+
+def country_name(lon: float, lat: float) -> str:
+    """The country (``borders`` layer) a point lies in ('' if none)."""
+    return _first_containing("borders", "name", lon, lat)
+
+
+def district_name(lon: float, lat: float) -> str:
+    """The seven-districts district a point lies in ('' if none)."""
+    return _first_containing("seven_districts", "name_en", lon, lat)
+
+
+def _build_areas() -> dict[str, tuple[str, str]]:
+    out = {}
+    for f in features("places"):
+        lonlat = f.lonlat
+        if lonlat is not None:
+            out[str(f.get("id"))] = (country_name(*lonlat), district_name(*lonlat))
+    for vid, v in villages().items():
+        out[vid] = (country_name(v.lon, v.lat), district_name(v.lon, v.lat))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _areas() -> dict[str, tuple[str, str]]:
+    """(country, district) of every point of the gazetteer by id: built with shapely once,
+    then read from the user's cache (keyed by this module's code and ``geodata/``)."""
+    key = tables_cache.digest((Path(__file__), Path(layers.features.__file__)), GEODATA_DIR)
+    with collector.paused():
+        return tables_cache.load_or_build("place-areas", key, _build_areas)
+
+
+def _point(lon: float, lat: float) -> "BaseGeometry":
+    from shapely import Point
+
+    return Point(lon, lat)
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,15 +95,23 @@ def _places_by_id() -> dict[str, Feature]:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where an event sits: its geometry, display names and ACLED geo precision."""
+    """Where an event sits: a point (``lonlat``) or a layer's line or area (``shape``),
+    display names, ACLED geo precision, and for a point the country and district."""
 
-    geometry: BaseGeometry
     name_hy: str
     name_az: str
     geo_precision: int
     place_id: str = ""
     layer_ref: str = ""
     admin1: str = ""
+    country: str = ""
+    lonlat: tuple[float, float] | None = None
+    shape: "BaseGeometry | None" = None
+
+    @property
+    def geometry(self) -> "BaseGeometry":
+        """The placement as a shapely geometry."""
+        return self.shape if self.shape is not None else _point(*self.lonlat)
 
     def name(self, mode: NamingMode = "both") -> str:
         return display_name(self.name_hy, self.name_az, mode)
@@ -84,10 +134,16 @@ def place(place_id: str) -> Placement:
                 "x_place_id", place_id, "is not in the gazetteer: see `karabakh-map layers --json` or layers/places, "
                 "or geodata/villages.csv for village ids"
             )
-        point = Point(v.lon, v.lat)
-        return Placement(point, v.name_hy, v.name_az, 1, place_id=place_id, admin1=district_of(point) or v.admin1)
-    return Placement(row.geometry, row.get("name_hy", ""), row.get("name_az_en", ""), 1, place_id=place_id,
-                     admin1=district_of(row.geometry))
+        country, district = _areas().get(place_id) or (country_name(v.lon, v.lat), district_name(v.lon, v.lat))
+        return Placement(v.name_hy, v.name_az, 1, place_id=place_id, admin1=district or v.admin1, country=country,
+                         lonlat=(v.lon, v.lat))
+    hy, az = row.get("name_hy", ""), row.get("name_az_en", "")
+    lonlat = row.lonlat
+    if lonlat is None:  # a place drawn as an area
+        rep = row.geometry.representative_point()
+        return Placement(hy, az, 1, place_id=place_id, admin1=district_name(rep.x, rep.y), shape=row.geometry)
+    country, district = _areas().get(place_id) or (country_name(*lonlat), district_name(*lonlat))
+    return Placement(hy, az, 1, place_id=place_id, admin1=district, country=country, lonlat=lonlat)
 
 
 def layer_feature(ref: str, *, as_of: str | None = None) -> Placement:
@@ -113,6 +169,8 @@ def _layer_feature(ref: str, as_of: str | None) -> Placement:
             raise EventValidationError("x_layer", ref, f"names no feature of {layer_id}: use one of {known}")
     if not feats:
         raise EventValidationError("x_layer", ref, f"has no feature on {as_of}")
+    import shapely
+
     geom = shapely.union_all([f.geometry for f in feats]) if len(feats) > 1 else feats[0].geometry
     shapely.prepare(geom)  # cached with the placement: prepared, as the layers' own features are
     title = layers.LAYERS[layer_id].title
@@ -121,7 +179,7 @@ def _layer_feature(ref: str, as_of: str | None) -> Placement:
     hy = az = title
     if layer_id == "seven_districts" and feature_id:
         hy, az = feats[0].get("name_hy", title), feats[0].get("name_en", title)
-    return Placement(geom, hy, az, 3, layer_ref=ref)
+    return Placement(hy, az, 3, layer_ref=ref, shape=geom)
 
 
 def _shared_border(borders: tuple[Feature, ...], feature_id: str, ref: str) -> Placement:
@@ -130,20 +188,14 @@ def _shared_border(borders: tuple[Feature, ...], feature_id: str, ref: str) -> P
     by_id = {f.get("feature_id"): f for f in borders}
     if a not in by_id or b not in by_id:
         raise EventValidationError("x_layer", ref, f"names no pair of countries: use codes of {', '.join(map(str, by_id))}")
+    import shapely
+
     line = by_id[a].geometry.boundary.intersection(by_id[b].geometry.boundary)
     if line.is_empty:
         raise EventValidationError("x_layer", ref, "names two countries that share no border")
     shapely.prepare(line)
     names = f"{by_id[a].get('name')}-{by_id[b].get('name')} border"
-    return Placement(line, names, names, 3, layer_ref=ref)
-
-
-def district_of(point: BaseGeometry) -> str:
-    """The name of the seven-districts district a point lies in ('' if none)."""
-    for name, geom in _prepared("seven_districts", "name_en"):
-        if shapely.contains_xy(geom, point.x, point.y):
-            return name
-    return ""
+    return Placement(names, names, 3, layer_ref=ref, shape=line)
 
 
 def place_fields(fields: dict, *, as_of: str | None = None) -> dict:
@@ -164,7 +216,12 @@ def place_fields(fields: dict, *, as_of: str | None = None) -> dict:
         p = layer_feature(out["x_layer"], as_of=as_of or str(out.get("event_date") or "") or None)
     else:
         raise EventValidationError("x_place_id", None, "is missing: give x_place_id, x_layer, or latitude and longitude")
-    out["geometry"] = p.geometry
+    if p.lonlat is not None:  # a point: make_event makes its geometry from the coordinates when asked
+        out["longitude"], out["latitude"] = p.lonlat
+        if p.country:
+            out.setdefault("country", p.country)
+    else:
+        out["geometry"] = p.shape
     out.setdefault("location", p.name("both"))
     out.setdefault("geo_precision", p.geo_precision)
     if p.admin1:

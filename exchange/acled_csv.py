@@ -18,7 +18,6 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-import shapely
 
 from events import COLUMNS, Event, EventError, EventValidationError, make_event
 
@@ -127,6 +126,8 @@ def _event_from_row(row: dict, rownum: int, label: str) -> Event:
         fields.pop(derived, None)
     geom_text = row.get(GEOMETRY_COLUMN)
     if geom_text:
+        import shapely
+
         try:
             fields["geometry"] = shapely.from_wkt(geom_text)
         except (shapely.errors.ShapelyError, ValueError, OverflowError) as err:
@@ -152,7 +153,7 @@ def _write_rows(rows: list[dict]) -> str:
     writer.writerow([*COLUMNS, GEOMETRY_COLUMN])
     for rec in rows:
         geom = rec.get("geometry")
-        wkt = "" if geom is None or geom.geom_type == "Point" else shapely.to_wkt(geom, rounding_precision=6)
+        wkt = "" if geom is None or geom.geom_type == "Point" else _wkt(geom)
         cells = []
         for c in COLUMNS:
             v = rec.get(c)
@@ -177,9 +178,16 @@ def incidents_to_acled_csv(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
     return _write_rows([incident_record(rows) for rows in groups.values()])
 
 
+def _wkt(geom) -> str:
+    import shapely  # loaded already: the geometry is shapely's
+
+    return shapely.to_wkt(geom, rounding_precision=6)
+
+
 def _records(events) -> list[dict]:
     if is_frame(events):
         return events.to_dict("records")
-    return [e.to_record() for e in events]
+    # a point is written as latitude and longitude alone: no shapely point is made for it
+    return [e.to_record(with_geometry=not e.is_point) for e in events]
 
 

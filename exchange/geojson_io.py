@@ -6,13 +6,11 @@ and its geometry is the event's geometry.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
-
-from shapely.errors import ShapelyError
-from shapely.geometry import mapping, shape
 
 from events import COLUMNS, Event, EventError, EventValidationError, make_event
 
@@ -20,7 +18,6 @@ from .reading import ImportFileError, is_frame, read_limited
 
 if TYPE_CHECKING:
     import geopandas as gpd
-
 
 
 GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
@@ -49,6 +46,9 @@ def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) 
         raise ImportFileError(f"{label} holds a value JSON readers refuse ({err}): fix the file") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise ImportFileError(f"{label} is not a GeoJSON FeatureCollection: it needs \"type\": \"FeatureCollection\" and a \"features\" list")
+    from shapely.errors import ShapelyError
+    from shapely.geometry import shape
+
     events = []
     for i, feat in enumerate(doc["features"]):
         where = f"{label}, feature {i}"
@@ -83,10 +83,14 @@ def read_events_geojson(source: str | Path | bytes, *, name: str | None = None) 
 
 def events_to_geojson(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
     """Events as a GeoJSON FeatureCollection (text), properties in column order."""
-    records = events.to_dict("records") if is_frame(events) else [e.to_record() for e in events]
+    if is_frame(events):
+        from shapely.geometry import mapping
+
+        rows = [(rec, None if rec.get("geometry") is None else mapping(rec["geometry"])) for rec in events.to_dict("records")]
+    else:  # an event on a point needs no shapely geometry to be written
+        rows = [({c: getattr(e, c) for c in COLUMNS}, e.geojson_geometry()) for e in events]
     features = []
-    for rec in records:
-        geom = rec.get("geometry")
+    for rec, geometry in rows:
         props = {}
         for c in COLUMNS:
             v = rec.get(c)
@@ -95,5 +99,7 @@ def events_to_geojson(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
             elif hasattr(v, "item"):
                 v = v.item()
             props[c] = v
-        features.append({"type": "Feature", "geometry": mapping(geom) if geom is not None else None, "properties": props})
+        if isinstance(props["event_date"], dt.date):
+            props["event_date"] = props["event_date"].isoformat()
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

@@ -1,7 +1,9 @@
 """Layer features without GeoPandas: each layer's GeoJSON as (properties, geometry)
-pairs, read once with ``json`` and shapely. The extraction path uses these, so that
-reading one article needs neither pandas nor GeoPandas; drawing and exports use
-:func:`layers.load_layer`.
+pairs, read once with ``json``. The extraction path uses these, so that reading one
+article needs neither pandas nor GeoPandas; drawing and exports use
+:func:`layers.load_layer`. A feature's shapely geometry is made (and prepared) when it is
+first asked for: placing an event on a point of the gazetteer needs only its
+coordinates, and ``karabakh-map extract`` then never imports shapely and NumPy.
 """
 from __future__ import annotations
 
@@ -9,27 +11,45 @@ import datetime as dt
 import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
-
-import shapely
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
+from typing import TYPE_CHECKING, Any, Mapping
 
 from ._errors import LayerError
 from ._registry import LAYER_IDS, LAYERS
 from .timefilter import parse_date, valid_on
 
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
 
 @dataclass(frozen=True)
 class Feature:
-    """One feature of a layer: its GeoJSON properties and its (prepared) geometry."""
+    """One feature of a layer: its GeoJSON properties and geometry."""
 
     props: Mapping[str, Any]
-    geometry: BaseGeometry
+    geojson: Mapping[str, Any]  # the GeoJSON geometry object, as the file holds it
 
     def get(self, key: str, default: Any = None) -> Any:
         value = self.props.get(key, default)
         return default if value is None else value
+
+    @functools.cached_property
+    def geometry(self) -> "BaseGeometry":
+        """The feature's shapely geometry, prepared (made on first use, then kept)."""
+        import shapely
+        from shapely.geometry import shape
+
+        geom = shape(self.geojson)
+        shapely.prepare(geom)
+        return geom
+
+    @property
+    def lonlat(self) -> tuple[float, float] | None:
+        """(longitude, latitude) of a point feature, read from its GeoJSON; ``None`` for
+        any other geometry."""
+        if self.geojson.get("type") != "Point":
+            return None
+        lon, lat = self.geojson["coordinates"][:2]
+        return float(lon), float(lat)
 
 
 @functools.lru_cache(maxsize=None)
@@ -50,14 +70,12 @@ def features(layer_id: str) -> tuple[Feature, ...]:
         raise LayerError(f"layer file {spec.path} cannot be read ({err}): rebuild geodata/ with tools/build_geodata.py") from err
     out = []
     for f in data.get("features", []):
-        geom = shape(f["geometry"])
-        shapely.prepare(geom)
         props = dict(f.get("properties") or {})
         if layer_id in ("places", "stepanakert"):  # as load_layer: a place's id is its feature id
             if layer_id == "stepanakert" and props.get("id") != "stepanakert":
                 continue
             props.setdefault("feature_id", props.get("id"))
-        out.append(Feature(props, geom))
+        out.append(Feature(props, f["geometry"]))
     return tuple(out)
 
 

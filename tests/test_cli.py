@@ -87,15 +87,42 @@ def test_console_script_runs_as_a_process(tmp_path):
     assert bad.returncode == 1 and "since='yesterday' is not a date" in bad.stderr
 
 
-def test_extract_needs_neither_pandas_nor_geopandas(tmp_path):
-    """`karabakh-map extract` starts fast because reading and extracting import no
-    pandas, GeoPandas, matplotlib or Streamlit; this holds that."""
-    article = tmp_path / "a.txt"
-    article.write_text("Published: 2023-09-20\n\nAzerbaijani forces shelled Stepanakert on Tuesday.\n", encoding="utf-8")
-    code = ("import sys; from cli.main import main; rc = main(['extract', sys.argv[1]]); "
-            "heavy = [m for m in ('pandas', 'geopandas', 'matplotlib', 'streamlit', 'pyogrio') if m in sys.modules]; "
-            "print('HEAVY', heavy); sys.exit(rc)")
-    proc = subprocess.run([sys.executable, "-c", code, str(article)], capture_output=True, text=True, timeout=120,
+def _extract_in_a_process(article: Path, *options: str) -> tuple[str, list[str]]:
+    """What `karabakh-map extract` prints for ``article``, and which heavy modules it loaded."""
+    code = ("import sys; from cli.main import main; rc = main(['extract', *sys.argv[2:], sys.argv[1]]); "
+            "heavy = [m for m in ('pandas', 'geopandas', 'matplotlib', 'streamlit', 'pyogrio', 'shapely', 'numpy') "
+            "if m in sys.modules]; print('HEAVY', heavy); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code, str(article), *options], capture_output=True, text=True, timeout=120,
                           cwd=str(Path(__file__).resolve().parent.parent))
     assert proc.returncode == 0, proc.stderr
-    assert "Shelling" in proc.stdout and "HEAVY []" in proc.stdout, proc.stdout
+    out, _, heavy = proc.stdout.rpartition("HEAVY ")
+    return out, eval(heavy)  # the list printed above
+
+
+def test_extract_needs_neither_pandas_nor_geopandas(tmp_path):
+    """`karabakh-map extract` starts fast because reading and extracting import no
+    pandas, GeoPandas, matplotlib or Streamlit; and a report whose events sit on places
+    and villages of the gazetteer not even shapely and NumPy (the points are their
+    coordinates, and the district and country of each place were found once, when the
+    first run made the tables of the user's cache). A line or an area brings shapely
+    in, and is still placed on it."""
+    article = tmp_path / "a.txt"
+    article.write_text("Published: 2023-09-20\n\nAzerbaijani forces shelled Stepanakert on Tuesday. "
+                       "Two civilians were killed by shelling in the village of Mataghis on Tuesday.\n", encoding="utf-8")
+    _extract_in_a_process(article)  # the first run on a machine builds the cached tables
+    out, heavy = _extract_in_a_process(article)
+    assert "Shelling" in out and "Stepanakert" in out and "Mataghis" in out and heavy == [], out
+    out, heavy = _extract_in_a_process(article, "--json")
+    events = json.loads(out)
+    assert heavy == [] and {e["geometry"]["type"] for e in events} == {"Point"}
+    stepanakert = next(e for e in events if "Stepanakert" in e["location"])
+    assert stepanakert["geometry"]["coordinates"] == [stepanakert["longitude"], stepanakert["latitude"]]
+    assert stepanakert["country"] == "Azerbaijan"  # the borders layer, read from the places' cached table
+    mataghis = next(e for e in events if "Mataghis" in e["location"])
+    assert mataghis["country"] == "Azerbaijan"
+
+    line = tmp_path / "b.txt"
+    line.write_text("Published: 2023-09-20\n\nHeavy clashes broke out along the line of contact on Tuesday.\n", encoding="utf-8")
+    out, heavy = _extract_in_a_process(line, "--json")
+    assert "shapely" in heavy
+    assert [e["geometry"]["type"] for e in json.loads(out)] == ["MultiLineString"], out

@@ -160,3 +160,27 @@ def test_cli_exports_geojson_and_table(tmp_path, capsys):
     assert "Armed clash" in printed and "1 events" in printed
     assert main(["events", "--format", "xml"]) == 1
     assert "not a format" in capsys.readouterr().err
+
+
+def test_an_event_on_coordinates_is_written_the_same_whether_its_point_is_made_or_not():
+    """An event made from latitude and longitude makes its shapely point only when asked
+    for it (the extraction path needs none); the files written from it, its copies and
+    its equality do not depend on whether the point was made yet."""
+    from shapely.geometry import Point
+
+    from events.model import replace
+
+    def fresh():
+        return make_event(event_date="2023-09-19", event_type="Explosions/Remote violence",
+                          sub_event_type="Shelling/artillery/missile attack", latitude=39.8177, longitude=46.7528,
+                          location="Stepanakert", source="test")
+
+    unmade, made = fresh(), fresh()
+    assert made.geometry.equals(Point(46.7528, 39.8177))  # now made
+    assert unmade.geojson_geometry() == {"type": "Point", "coordinates": [46.7528, 39.8177]}
+    assert events_to_geojson([unmade]) == events_to_geojson([made])
+    assert events_to_acled_csv([unmade]) == events_to_acled_csv([made])
+    assert replace(unmade, notes="n") == replace(made, notes="n")
+    moved = replace(unmade, latitude=39.76, longitude=46.75)
+    assert moved.geometry.equals(Point(46.75, 39.76)) and moved.x_uid != unmade.x_uid
+    assert [e.geometry.wkt for e in read_events_geojson(events_to_geojson([unmade]).encode())] == [made.geometry.wkt]
