@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from .errors import EventValidationError
+from .geometry import DeferredGeometry
 from .sources import SIDES
 
 if TYPE_CHECKING:
@@ -141,8 +142,9 @@ def check_position(latitude: object, longitude: object) -> tuple[float, float]:
 
 
 class _Geometry:
-    """The ``geometry`` field of :class:`Event`: the geometry it was given, or else a point
-    at its longitude and latitude, made when first read and then kept."""
+    """The ``geometry`` field of :class:`Event`: the geometry it was given, else a point
+    at its longitude and latitude or what a :class:`~events.geometry.DeferredGeometry`
+    makes, made when first read and then kept."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._slot = "_" + name
@@ -155,6 +157,8 @@ class _Geometry:
             from shapely import Point
 
             geom = obj.__dict__[self._slot] = Point(obj.longitude, obj.latitude)
+        elif isinstance(geom, DeferredGeometry):
+            geom = obj.__dict__[self._slot] = geom.make()
         return geom
 
     def __set__(self, obj: "Event", value: "BaseGeometry | None") -> None:
@@ -232,13 +236,16 @@ class Event:
         return geom is None or geom.geom_type == "Point"
 
     def geojson_geometry(self) -> dict[str, Any]:
-        """The geometry as a GeoJSON object (a point without making a shapely one)."""
+        """The geometry as a GeoJSON object (a point, or one layer feature, without making
+        a shapely geometry)."""
         geom = self.__dict__["_geometry"]
         if geom is None:
             return {"type": "Point", "coordinates": [self.longitude, self.latitude]}
+        if isinstance(geom, DeferredGeometry) and geom.geojson is not None:
+            return dict(geom.geojson)
         from shapely.geometry import mapping
 
-        return mapping(geom)
+        return mapping(self.geometry)
 
     @property
     def label(self) -> str:
@@ -344,7 +351,11 @@ def make_event(**fields: Any) -> Event:
     f["x_evidence_end"] = _int("x_evidence_end", fields.get("x_evidence_end"), -1)
 
     geom = fields.get("geometry")
-    if geom is not None:
+    if isinstance(geom, DeferredGeometry):  # a feature of the project's layers: checked by its tests, made when read
+        if fields.get("latitude") in (None, "") or fields.get("longitude") in (None, ""):
+            raise EventValidationError("latitude", fields.get("latitude"),
+                                       "is missing: a layer geometry comes with its representative point")
+    elif geom is not None:
         from shapely.geometry.base import BaseGeometry  # whoever has a geometry has shapely loaded
 
         if not isinstance(geom, BaseGeometry):
@@ -352,7 +363,7 @@ def make_event(**fields: Any) -> Event:
         if not _valid(geom):
             raise EventValidationError("geometry", geom.wkt[:60], "is empty or invalid: give a valid geometry in EPSG:4326")
     lat_in, lon_in = fields.get("latitude"), fields.get("longitude")
-    if geom is None:
+    if geom is None or isinstance(geom, DeferredGeometry):
         if lat_in in (None, "") or lon_in in (None, ""):
             raise EventValidationError(
                 "latitude", lat_in, "is missing: give latitude and longitude, or a place the gazetteer knows"
@@ -470,7 +481,8 @@ def empty_events_frame(columns: Sequence[str] | None = None) -> gpd.GeoDataFrame
 
 def replace(event: Event, **changes: Any) -> Event:
     """A copy of ``event`` with ``changes``, validated again (uid kept unless content changes)."""
-    rec = event.to_record(with_geometry=event.__dict__["_geometry"] is not None)  # a point not yet made stays so
+    rec = event.to_record(with_geometry=False)
+    rec["geometry"] = event.__dict__["_geometry"]  # a point or a layer's feature not yet made stays so
     rec.update(changes)
     if any(k in changes for k in ("event_date", "x_place_id", "latitude", "longitude", "geometry", "sub_event_type")):
         if rec.get("x_incident") == rec["x_uid"]:

@@ -13,17 +13,20 @@ them in when it is first used.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import layers
 from layers import GEODATA_DIR, collector, tables_cache
 from layers.features import Feature, features, features_on
 from layers.names import NamingMode, display_name
+from layers.timefilter import parse_date
 
 from .errors import EventValidationError
+from .geometry import DeferredGeometry
 from .villages import villages, village
 
 if TYPE_CHECKING:
@@ -56,24 +59,75 @@ def district_name(lon: float, lat: float) -> str:
     return _first_containing("seven_districts", "name_en", lon, lat)
 
 
-def _build_areas() -> dict[str, tuple[str, str]]:
-    out = {}
+def _build_areas() -> dict[str, tuple]:
+    out: dict[str, tuple] = {}
     for f in features("places"):
         lonlat = f.lonlat
         if lonlat is not None:
             out[str(f.get("id"))] = (country_name(*lonlat), district_name(*lonlat))
     for vid, v in villages().items():
         out[vid] = (country_name(v.lon, v.lat), district_name(v.lon, v.lat))
+    for layer_id in layers.LAYER_IDS:  # its named features, and each set of features it held on some day
+        feats = features(layer_id)
+        groups = {tuple(i for i, g in enumerate(feats) if g.get("feature_id") == f.get("feature_id")) for f in feats}
+        groups |= {_indices(feats, features_on(layer_id, day)) for day in _change_days(feats)}
+        for group in filter(None, groups):
+            chosen = [feats[i] for i in group]
+            rep = (_union(chosen) if len(chosen) > 1 else chosen[0].geometry).representative_point()
+            out[_layer_key(layer_id, group)] = (country_name(rep.x, rep.y), rep.x, rep.y)
     return out
 
 
+def _change_days(feats: tuple[Feature, ...]) -> set[dt.date | None]:
+    """The days on which a layer's set of features may change (bounds are inclusive), the
+    day before the first of them, and ``None`` (every feature)."""
+    days: set[dt.date] = set()
+    for f in feats:
+        for bound, shift in (("valid_from", 0), ("valid_to", 1)):
+            day = parse_date(f.get(bound, "") or None)
+            if day is not None:
+                days.add(day + dt.timedelta(days=shift))
+    return {None, *days, *([min(days) - dt.timedelta(days=1)] if days else [])}
+
+
+def _indices(feats: tuple[Feature, ...], chosen: Iterable[Feature]) -> tuple[int, ...]:
+    position = {id(f): i for i, f in enumerate(feats)}
+    return tuple(sorted(position[id(f)] for f in chosen))
+
+
+def _layer_key(layer_id: str, indices: Iterable[int]) -> str:
+    return f"{layer_id}|" + "|".join(map(str, indices))
+
+
+def _union(feats: list[Feature]) -> "BaseGeometry":
+    import shapely
+
+    return shapely.union_all([f.geometry for f in feats])
+
+
 @functools.lru_cache(maxsize=1)
-def _areas() -> dict[str, tuple[str, str]]:
-    """(country, district) of every point of the gazetteer by id: built with shapely once,
-    then read from the user's cache (keyed by this module's code and ``geodata/``)."""
+def _areas() -> dict[str, tuple]:
+    """(country, district) of every point of the gazetteer by id, and (country, longitude,
+    latitude of a representative point) of every layer feature and of every set of
+    features a layer held: built with shapely once, then read from the user's cache
+    (keyed by this module's code and ``geodata/``)."""
     key = tables_cache.digest((Path(__file__), Path(layers.features.__file__)), GEODATA_DIR)
     with collector.paused():
         return tables_cache.load_or_build("place-areas", key, _build_areas)
+
+
+@dataclass(frozen=True)
+class LayerGeometry(DeferredGeometry):
+    """The geometry of a layer reference ``LAYER[:FEATURE]`` as on ``as_of``, made from
+    the layer when an event's geometry is first read."""
+
+    layer_ref: str
+    as_of: str | None
+    geom_type: str = ""  # the GeoJSON type when one feature's, else "" (a union of several)
+    geojson: Mapping[str, Any] | None = None  # that one feature's GeoJSON geometry, as the layer file holds it
+
+    def make(self) -> "BaseGeometry":
+        return layer_feature(self.layer_ref, as_of=self.as_of).geometry
 
 
 def _point(lon: float, lat: float) -> "BaseGeometry":
@@ -95,8 +149,9 @@ def _places_by_id() -> dict[str, Feature]:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where an event sits: a point (``lonlat``) or a layer's line or area (``shape``),
-    display names, ACLED geo precision, and for a point the country and district."""
+    """Where an event sits: a point (``lonlat``) or a layer's line or area (``shape``, or
+    ``deferred`` with its representative point as ``lonlat``), display names, ACLED geo
+    precision, and the country and district where known without shapely."""
 
     name_hy: str
     name_az: str
@@ -105,13 +160,16 @@ class Placement:
     layer_ref: str = ""
     admin1: str = ""
     country: str = ""
-    lonlat: tuple[float, float] | None = None
+    lonlat: tuple[float, float] | None = None  # a point, or a layer feature's representative point
     shape: "BaseGeometry | None" = None
+    deferred: LayerGeometry | None = None  # a layer feature whose geometry is made when first read
 
     @property
     def geometry(self) -> "BaseGeometry":
         """The placement as a shapely geometry."""
-        return self.shape if self.shape is not None else _point(*self.lonlat)
+        if self.shape is not None:
+            return self.shape
+        return self.deferred.make() if self.deferred is not None else _point(*self.lonlat)
 
     def name(self, mode: NamingMode = "both") -> str:
         return display_name(self.name_hy, self.name_az, mode)
@@ -153,15 +211,15 @@ def layer_feature(ref: str, *, as_of: str | None = None) -> Placement:
     return _layer_feature(ref, None if feature_id else (str(as_of) if as_of else None))
 
 
-@functools.lru_cache(maxsize=1024)
-def _layer_feature(ref: str, as_of: str | None) -> Placement:
+def _chosen_features(ref: str, as_of: str | None) -> tuple[str, str, tuple[Feature, ...]]:
+    """(layer id, feature id, the features) a layer reference means on ``as_of``."""
     layer_id, _, feature_id = ref.partition(":")
     if layer_id not in layers.LAYERS:
         raise EventValidationError("x_layer", ref, f"names no layer: use LAYER:FEATURE with LAYER one of {', '.join(layers.LAYER_IDS)}")
     # A named feature is that feature whatever the date; a bare layer means what it held then.
     feats = features(layer_id) if feature_id else features_on(layer_id, as_of)
     if layer_id == "borders" and "-" in feature_id:
-        return _shared_border(feats, feature_id, ref)
+        return layer_id, feature_id, feats
     if feature_id:
         feats = tuple(f for f in feats if f.get("feature_id") == feature_id)
         if not feats:
@@ -169,17 +227,50 @@ def _layer_feature(ref: str, as_of: str | None) -> Placement:
             raise EventValidationError("x_layer", ref, f"names no feature of {layer_id}: use one of {known}")
     if not feats:
         raise EventValidationError("x_layer", ref, f"has no feature on {as_of}")
+    return layer_id, feature_id, feats
+
+
+def _layer_names(layer_id: str, feature_id: str, feats: tuple[Feature, ...]) -> tuple[str, str]:
+    title = layers.LAYERS[layer_id].title
+    if feature_id and len(feats) == 1 and isinstance(feats[0].get("name"), str) and feats[0].get("name"):
+        title = feats[0].get("name")
+    if layer_id == "seven_districts" and feature_id:
+        return feats[0].get("name_hy", title), feats[0].get("name_en", title)
+    return title, title
+
+
+@functools.lru_cache(maxsize=1024)
+def _layer_feature(ref: str, as_of: str | None) -> Placement:
+    layer_id, feature_id, feats = _chosen_features(ref, as_of)
+    if layer_id == "borders" and "-" in feature_id:
+        return _shared_border(feats, feature_id, ref)
     import shapely
 
     geom = shapely.union_all([f.geometry for f in feats]) if len(feats) > 1 else feats[0].geometry
     shapely.prepare(geom)  # cached with the placement: prepared, as the layers' own features are
-    title = layers.LAYERS[layer_id].title
-    if feature_id and len(feats) == 1 and isinstance(feats[0].get("name"), str) and feats[0].get("name"):
-        title = feats[0].get("name")
-    hy = az = title
-    if layer_id == "seven_districts" and feature_id:
-        hy, az = feats[0].get("name_hy", title), feats[0].get("name_en", title)
+    hy, az = _layer_names(layer_id, feature_id, feats)
     return Placement(hy, az, 3, layer_ref=ref, shape=geom)
+
+
+def layer_placement(ref: str, *, as_of: str | None = None) -> Placement:
+    """As :func:`layer_feature`, with the geometry left to be made when the event's is
+    first read: the representative point and the country come from the cached table."""
+    layer_id, _, feature_id = ref.partition(":")
+    return _layer_placement(ref, None if feature_id else (str(as_of) if as_of else None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _layer_placement(ref: str, as_of: str | None) -> Placement:
+    layer_id, feature_id, feats = _chosen_features(ref, as_of)
+    facts = None if layer_id == "borders" and "-" in feature_id else \
+        _areas().get(_layer_key(layer_id, _indices(features(layer_id), feats)))
+    if facts is None:  # not in the table (a shared border): made now
+        return _layer_feature(ref, as_of)
+    country, lon, lat = facts
+    one = feats[0].geojson if len(feats) == 1 else None
+    hy, az = _layer_names(layer_id, feature_id, feats)
+    return Placement(hy, az, 3, layer_ref=ref, country=country, lonlat=(lon, lat),
+                     deferred=LayerGeometry(ref, as_of, one["type"] if one else "", one))
 
 
 def _shared_border(borders: tuple[Feature, ...], feature_id: str, ref: str) -> Placement:
@@ -213,11 +304,13 @@ def place_fields(fields: dict, *, as_of: str | None = None) -> dict:
     if out.get("x_place_id"):
         p = place(out["x_place_id"])
     elif out.get("x_layer"):
-        p = layer_feature(out["x_layer"], as_of=as_of or str(out.get("event_date") or "") or None)
+        p = layer_placement(out["x_layer"], as_of=as_of or str(out.get("event_date") or "") or None)
     else:
         raise EventValidationError("x_place_id", None, "is missing: give x_place_id, x_layer, or latitude and longitude")
-    if p.lonlat is not None:  # a point: make_event makes its geometry from the coordinates when asked
+    if p.lonlat is not None:  # make_event makes the geometry when it is first read
         out["longitude"], out["latitude"] = p.lonlat
+        if p.deferred is not None:
+            out["geometry"] = p.deferred
         if p.country:
             out.setdefault("country", p.country)
     else:

@@ -124,3 +124,33 @@ def test_the_village_records_read_back_from_the_cache_are_those_of_the_table():
     assert "wof-0" not in again and again.get("wof-0") is None
     with pytest.raises(KeyError):
         again["not-a-village"]
+
+
+@pytest.mark.parametrize("as_of", [None, "2020-10-01", "2020-11-10", "2020-11-11", "2021-06-01", "2023-09-20", "2024-02-01"])
+def test_a_layer_feature_placed_from_the_cache_is_the_one_shapely_makes(as_of):
+    """An event on a layer feature takes its representative point and country from the
+    cached table and makes the geometry when first read: for every layer and feature, on
+    days before, across and after the layers' changes, they are what shapely gives."""
+    import layers
+    from events.model import country_of
+    from events.places import layer_feature, layer_placement
+    from layers.features import features
+    from shapely.geometry import shape
+
+    refs = [lid for lid in layers.LAYER_IDS] + [f"{lid}:{f.get('feature_id')}" for lid in layers.LAYER_IDS for f in features(lid)]
+    checked = 0
+    for ref in sorted(set(refs)):
+        try:
+            made = layer_feature(ref, as_of=as_of)
+        except ValueError:  # a bare layer with no feature on that day
+            continue
+        cached = layer_placement(ref, as_of=as_of)
+        rep = made.geometry.representative_point()
+        assert cached.lonlat == (rep.x, rep.y), ref
+        assert cached.country == country_of(rep.x, rep.y), ref
+        assert cached.deferred.make().equals(made.geometry), ref
+        if cached.deferred.geojson is not None:
+            assert shape(cached.deferred.geojson).equals(made.geometry), ref
+        assert cached.name("both") == made.name("both"), ref
+        checked += 1
+    assert checked > 40
