@@ -235,6 +235,16 @@ class Event:
         geom = self.__dict__["_geometry"]
         return geom is None or geom.geom_type == "Point"
 
+    def point_xy(self) -> tuple[float, float] | None:
+        """(x, y) of the event's point (without making a shapely one when it has none
+        yet); ``None`` when the event sits on a line or an area."""
+        geom = self.__dict__["_geometry"]
+        if geom is None:
+            return self.longitude, self.latitude
+        if geom.geom_type != "Point" or isinstance(geom, DeferredGeometry):
+            return None
+        return geom.x, geom.y
+
     def geojson_geometry(self) -> dict[str, Any]:
         """The geometry as a GeoJSON object (a point, or one layer feature, without making
         a shapely geometry)."""

@@ -179,9 +179,8 @@ class GeoPackageStore:
             check_article_link(article, rows)
             rows = link_new_events(rows, lambda sql, params: con.execute(sql, params).fetchall(), "?",
                                    lambda *windows: _fetch_spread(con, *windows))
-            geoms = [e.geometry for e in rows]
-            blobs = gpkg.to_blobs(geoms)
-            gpkg.bulk_insert(con, _INSERT_SQL, [(b, *event_row(with_article(e, article.article_id))) for b, e in zip(blobs, rows)], geoms)
+            blobs = gpkg.event_blobs(rows)
+            gpkg.bulk_insert(con, _INSERT_SQL, [(b, *event_row(with_article(e, article.article_id))) for b, e in zip(blobs, rows)])
             return IngestResult(article.article_id, _count_article(con, article.article_id), False)
 
         with gc_paused(len(events)):
@@ -205,9 +204,9 @@ class GeoPackageStore:
                     (article.article_id, article.title, article.source_name, article.source_url, article.published or None,
                      dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), article.n_chars, len(events), article.origin),
                 )
-            blobs = gpkg.to_blobs([e.geometry for e in events])
+            blobs = gpkg.event_blobs(events)
             aid = article.article_id if article else ""
-            inserts, updates, insert_geoms = [], [], []
+            inserts, updates = [], []
             for b, e in zip(blobs, events):
                 row = event_row(with_article(e, e.x_article_id or aid))
                 if e.event_id_cnty in existing:
@@ -216,8 +215,7 @@ class GeoPackageStore:
                 else:
                     existing.add(e.event_id_cnty)  # a repeated id later in the same file updates
                     inserts.append((b, *row))
-                    insert_geoms.append(e.geometry)
-            gpkg.bulk_insert(con, _INSERT_SQL, inserts, insert_geoms)
+            gpkg.bulk_insert(con, _INSERT_SQL, inserts)
             con.executemany(_UPDATE_SQL, updates)
             return UpsertResult(len(inserts), len(updates))
 

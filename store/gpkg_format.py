@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import shapely
+
+if TYPE_CHECKING:
+    from events import Event
 from shapely.geometry.base import BaseGeometry
 
 from .base import ROADS_WHERE, VAGUE_WHERE
@@ -38,6 +41,29 @@ def to_blob(geom: BaseGeometry) -> bytes:
     """A shapely geometry as a GeoPackage geometry blob (little endian, xy envelope)."""
     minx, miny, maxx, maxy = geom.bounds
     return _HEADER.pack(b"GP", 0, 0b011, SRS_ID, minx, maxx, miny, maxy) + shapely.to_wkb(geom, byte_order=1)
+
+
+# a point's blob: the header with its envelope, then the WKB point (little endian, type 1)
+_POINT_BLOB = struct.Struct("<2sBBi4dBI2d")
+
+
+def event_blobs(events: Sequence[Event]) -> list[bytes]:
+    """The events' geometries as GeoPackage blobs, the same bytes as :func:`to_blobs`; a
+    point is packed from its coordinates, with no shapely geometry made for it."""
+    out: list[bytes | None] = []
+    others: list[int] = []
+    for i, e in enumerate(events):
+        xy = e.point_xy()
+        if xy is None:
+            others.append(i)
+            out.append(None)
+        else:
+            x, y = xy
+            out.append(_POINT_BLOB.pack(b"GP", 0, 0b011, SRS_ID, x, x, y, y, 1, 1, x, y))
+    if others:
+        for i, blob in zip(others, to_blobs([events[i].geometry for i in others])):
+            out[i] = blob
+    return out  # type: ignore[return-value]
 
 
 def to_blobs(geoms: Sequence[BaseGeometry]) -> list[bytes]:
@@ -139,9 +165,10 @@ def insert_trigger_sql(table: str, column: str, pk: str = "fid") -> str:
 BULK_MIN_ROWS = 100  # below this many rows the R-tree trigger indexes them (measured: benchmarks/store.py --articles)
 
 
-def bulk_insert(con: sqlite3.Connection, insert_sql: str, rows: list[tuple], geoms, *, table: str = "events",
+def bulk_insert(con: sqlite3.Connection, insert_sql: str, rows: list[tuple], *, table: str = "events",
                 column: str = "geom") -> None:
-    """Insert ``rows`` (geometry blob first) and index them in the R-tree in bulk.
+    """Insert ``rows`` (geometry blob first, as :func:`to_blobs` writes it, or ``None``)
+    and index them in the R-tree in bulk.
 
     Inside the caller's transaction the insert trigger is dropped, the rows and their
     envelopes are inserted with two ``executemany`` calls, and the trigger is created
@@ -164,9 +191,10 @@ def bulk_insert(con: sqlite3.Connection, insert_sql: str, rows: list[tuple], geo
     fids = [f for (f,) in con.execute(f"SELECT fid FROM {table} WHERE fid > ? ORDER BY fid", (before,))]
     if len(fids) != len(rows):
         raise sqlite3.IntegrityError(f"bulk insert stored {len(fids)} of {len(rows)} rows")
-    bounds = shapely.bounds(np.asarray(geoms, dtype=object)).tolist()
+    # each blob's envelope, as the trigger's ST_MinX... read it; an empty geometry's is NaN
+    envelopes = ((f, _envelope(row[0])) for f, row in zip(fids, rows))
     con.executemany(f"INSERT OR REPLACE INTO {r} VALUES (?, ?, ?, ?, ?)",
-                    [(f, b[0], b[2], b[1], b[3]) for f, b in zip(fids, bounds) if b[0] == b[0]])
+                    [(f, *env) for f, env in envelopes if env is not None and env[0] == env[0]])
     con.execute(insert_trigger_sql(table, column))
 
 

@@ -268,3 +268,20 @@ def test_a_bulk_write_pauses_the_cycle_collector_and_resumes_it_however_it_ends(
         gc.enable()
     assert store.count() == 10
     store.close()
+
+
+def test_a_point_is_written_as_the_bytes_shapely_writes_without_making_one():
+    """The GeoPackage blob of an event on a point is packed from its coordinates (no
+    shapely point is made for it): byte for byte what shapely's WKB gives, for a point
+    made from latitude and longitude, a point given as a geometry, and a line."""
+    from shapely.geometry import LineString, Point
+
+    made = sample_event(1)
+    made.geometry  # made now
+    given = sample_event(2, geometry=Point(46.752812345678, 39.817712345678), latitude=None, longitude=None)
+    line = sample_event(3, geometry=LineString([(46.7, 39.8), (46.8, 39.9)]), latitude=None, longitude=None)
+    unmade = sample_event(4)
+    events = [unmade, made, given, line]
+    assert gpkg.event_blobs(events) == gpkg.to_blobs([Point(unmade.longitude, unmade.latitude), made.geometry,
+                                                       given.geometry, line.geometry])
+    assert gpkg.from_blob(gpkg.event_blobs([given])[0]).equals(given.geometry)  # every digit kept
