@@ -5,11 +5,12 @@ A place id is a ``places`` layer id (``stepanakert``). A layer reference is
 ``lachin_corridor:route_2022_road``, ``seven_districts:lachin``), or ``LAYER`` alone
 for a layer with a single feature or to mean all of it (``seven_districts``).
 
-A point of the gazetteer is placed from its coordinates alone: the country and the
-district each place lies in are found once, with shapely, and kept in the user's cache
-(:mod:`layers.tables_cache`). Extracting an article that names only places and villages
-therefore imports neither shapely nor NumPy; a line or an area (a layer feature) brings
-them in when it is first used.
+A point of the gazetteer is placed from its coordinates alone, and an event on a layer
+feature from the feature's representative point: the country and district of each place,
+and the point and country of each feature, are found once with shapely and kept in the
+user's cache (:mod:`layers.tables_cache`); a feature's geometry is made when an event's
+is first read (:class:`LayerGeometry`). Extracting an article therefore imports neither
+shapely nor NumPy.
 """
 from __future__ import annotations
 
@@ -110,8 +111,12 @@ def _areas() -> dict[str, tuple]:
     """(country, district) of every point of the gazetteer by id, and (country, longitude,
     latitude of a representative point) of every layer feature and of every set of
     features a layer held: built with shapely once, then read from the user's cache
-    (keyed by this module's code and ``geodata/``)."""
-    key = tables_cache.digest((Path(__file__), Path(layers.features.__file__)), GEODATA_DIR)
+    (keyed by the code that reads them and ``geodata/``)."""
+    import events.villages
+    import layers.timefilter
+
+    code = (Path(__file__), Path(layers.features.__file__), Path(layers.timefilter.__file__), Path(events.villages.__file__))
+    key = tables_cache.digest(code, GEODATA_DIR)
     with collector.paused():
         return tables_cache.load_or_build("place-areas", key, _build_areas)
 

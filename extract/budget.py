@@ -49,9 +49,9 @@ def _worker(memory_mb: float, out_path: str) -> None:
     import pickle
     import sys
 
-    # Loaded before the limit: a report on a line or an area brings in shapely, whose
-    # NumPy (and OpenBLAS's thread buffers) would otherwise reserve address space under it
-    # and fail on a small budget. The limit is for what the article costs.
+    # Loaded before the limit: a geometry made in the child (shapely, with NumPy and
+    # OpenBLAS's thread buffers) would otherwise reserve its address space under it and
+    # fail on a small budget. The limit is for what the article costs.
     import shapely  # noqa: F401
 
     try:
