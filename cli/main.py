@@ -150,21 +150,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``karabakh-map`` console script."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from events import EventError
-    from store import StoreError
-    from layers import LayerError
-    from render.view import ViewError
-
     try:
         _check_dates(args)
         handler = globals()[f"_cmd_{args.command.replace('-', '_')}"]
         handler(args)
-    except (CliError, LayerError, EventError, StoreError, ViewError) as err:
+    except _reported_errors() as err:  # evaluated only when something is raised
         print(f"karabakh-map {args.command}: error: {err}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
     return 0
+
+
+def _reported_errors() -> tuple[type[BaseException], ...]:
+    """The errors a command reports as one line (bad input, a store or view it cannot
+    use); imported when one is caught, so that a command that needs no store (extract)
+    does not load the store's code."""
+    from events import EventError
+    from layers import LayerError
+    from render.view import ViewError
+    from store import StoreError
+
+    return CliError, LayerError, EventError, StoreError, ViewError
 
 
 def _check_dates(args) -> None:
