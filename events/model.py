@@ -144,25 +144,22 @@ def check_position(latitude: object, longitude: object) -> tuple[float, float]:
 class _Geometry:
     """The ``geometry`` field of :class:`Event`: the geometry it was given, else a point
     at its longitude and latitude or what a :class:`~events.geometry.DeferredGeometry`
-    makes, made when first read and then kept."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._slot = "_" + name
+    makes, made when first read and then kept (in the event's ``_given``)."""
 
     def __get__(self, obj: "Event | None", objtype: type | None = None) -> "BaseGeometry | _Geometry":
         if obj is None:
             return self
-        geom = obj.__dict__[self._slot]
+        geom = obj._given
         if geom is None:
             from shapely import Point
 
-            geom = obj.__dict__[self._slot] = Point(obj.longitude, obj.latitude)
+            geom = obj._given = Point(obj.longitude, obj.latitude)
         elif isinstance(geom, DeferredGeometry):
-            geom = obj.__dict__[self._slot] = geom.make()
+            geom = obj._given = geom.make()
         return geom
 
-    def __set__(self, obj: "Event", value: "BaseGeometry | None") -> None:
-        obj.__dict__[self._slot] = value
+    def __set__(self, obj: "Event", value: "BaseGeometry | DeferredGeometry | None") -> None:
+        obj._given = value
 
 
 @dataclass
@@ -229,16 +226,11 @@ class Event:
         rec["geometry"] = self.geometry if with_geometry else None
         return rec
 
-    @property
-    def is_point(self) -> bool:
-        """Whether the event sits on a point (its coordinates are its whole geometry)."""
-        geom = self.__dict__["_geometry"]
-        return geom is None or geom.geom_type == "Point"
-
     def point_xy(self) -> tuple[float, float] | None:
         """(x, y) of the event's point (without making a shapely one when it has none
-        yet); ``None`` when the event sits on a line or an area."""
-        geom = self.__dict__["_geometry"]
+        yet); ``None`` when it sits on a line or an area, or on a layer feature whose
+        geometry is not made yet."""
+        geom = self._given
         if geom is None:
             return self.longitude, self.latitude
         if geom.geom_type != "Point" or isinstance(geom, DeferredGeometry):
@@ -248,7 +240,7 @@ class Event:
     def geojson_geometry(self) -> dict[str, Any]:
         """The geometry as a GeoJSON object (a point, or one layer feature, without making
         a shapely geometry)."""
-        geom = self.__dict__["_geometry"]
+        geom = self._given
         if geom is None:
             return {"type": "Point", "coordinates": [self.longitude, self.latitude]}
         if isinstance(geom, DeferredGeometry) and geom.geojson is not None:
@@ -265,7 +257,6 @@ class Event:
 
 # after the dataclass is made, so that its __init__ and __eq__ go through the descriptor
 Event.geometry = _Geometry()  # type: ignore[assignment]
-Event.__dict__["geometry"].__set_name__(Event, "geometry")
 
 
 _TEXT_FIELDS = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "civilian_targeting", "region",
@@ -492,7 +483,7 @@ def empty_events_frame(columns: Sequence[str] | None = None) -> gpd.GeoDataFrame
 def replace(event: Event, **changes: Any) -> Event:
     """A copy of ``event`` with ``changes``, validated again (uid kept unless content changes)."""
     rec = event.to_record(with_geometry=False)
-    rec["geometry"] = event.__dict__["_geometry"]  # a point or a layer's feature not yet made stays so
+    rec["geometry"] = event._given  # a point or a layer's feature not yet made stays so
     rec.update(changes)
     if any(k in changes for k in ("event_date", "x_place_id", "latitude", "longitude", "geometry", "sub_event_type")):
         if rec.get("x_incident") == rec["x_uid"]:

@@ -60,14 +60,19 @@ def district_name(lon: float, lat: float) -> str:
     return _first_containing("seven_districts", "name_en", lon, lat)
 
 
+def _point_areas(lon: float, lat: float) -> tuple[str, str]:
+    """(country, district) a point lies in."""
+    return country_name(lon, lat), district_name(lon, lat)
+
+
 def _build_areas() -> dict[str, tuple]:
     out: dict[str, tuple] = {}
     for f in features("places"):
         lonlat = f.lonlat
         if lonlat is not None:
-            out[str(f.get("id"))] = (country_name(*lonlat), district_name(*lonlat))
+            out[str(f.get("id"))] = _point_areas(*lonlat)
     for vid, v in villages().items():
-        out[vid] = (country_name(v.lon, v.lat), district_name(v.lon, v.lat))
+        out[vid] = _point_areas(v.lon, v.lat)
     for layer_id in layers.LAYER_IDS:  # its named features, and each set of features it held on some day
         feats = features(layer_id)
         groups = {tuple(i for i, g in enumerate(feats) if g.get("feature_id") == f.get("feature_id")) for f in feats}
@@ -197,7 +202,7 @@ def place(place_id: str) -> Placement:
                 "x_place_id", place_id, "is not in the gazetteer: see `karabakh-map layers --json` or layers/places, "
                 "or geodata/villages.csv for village ids"
             )
-        country, district = _areas().get(place_id) or (country_name(v.lon, v.lat), district_name(v.lon, v.lat))
+        country, district = _areas().get(place_id) or _point_areas(v.lon, v.lat)
         return Placement(v.name_hy, v.name_az, 1, place_id=place_id, admin1=district or v.admin1, country=country,
                          lonlat=(v.lon, v.lat))
     hy, az = row.get("name_hy", ""), row.get("name_az_en", "")
@@ -205,7 +210,7 @@ def place(place_id: str) -> Placement:
     if lonlat is None:  # a place drawn as an area
         rep = row.geometry.representative_point()
         return Placement(hy, az, 1, place_id=place_id, admin1=district_name(rep.x, rep.y), shape=row.geometry)
-    country, district = _areas().get(place_id) or (country_name(*lonlat), district_name(*lonlat))
+    country, district = _areas().get(place_id) or _point_areas(*lonlat)
     return Placement(hy, az, 1, place_id=place_id, admin1=district, country=country, lonlat=lonlat)
 
 

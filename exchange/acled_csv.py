@@ -188,6 +188,6 @@ def _records(events) -> list[dict]:
     if is_frame(events):
         return events.to_dict("records")
     # a point is written as latitude and longitude alone: no shapely point is made for it
-    return [e.to_record(with_geometry=not e.is_point) for e in events]
+    return [e.to_record(with_geometry=e.point_xy() is None) for e in events]
 
 

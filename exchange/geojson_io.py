@@ -6,7 +6,6 @@ and its geometry is the event's geometry.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -88,7 +87,7 @@ def events_to_geojson(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
 
         rows = [(rec, None if rec.get("geometry") is None else mapping(rec["geometry"])) for rec in events.to_dict("records")]
     else:  # an event on a point needs no shapely geometry to be written
-        rows = [({c: getattr(e, c) for c in COLUMNS}, e.geojson_geometry()) for e in events]
+        rows = [(e.to_record(with_geometry=False), e.geojson_geometry()) for e in events]
     features = []
     for rec, geometry in rows:
         props = {}
@@ -99,7 +98,5 @@ def events_to_geojson(events: "gpd.GeoDataFrame | Iterable[Event]") -> str:
             elif hasattr(v, "item"):
                 v = v.item()
             props[c] = v
-        if isinstance(props["event_date"], dt.date):
-            props["event_date"] = props["event_date"].isoformat()
         features.append({"type": "Feature", "geometry": geometry, "properties": props})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)

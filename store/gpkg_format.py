@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import shapely
-
-if TYPE_CHECKING:
-    from events import Event
 from shapely.geometry.base import BaseGeometry
 
 from .base import ROADS_WHERE, VAGUE_WHERE
+
+if TYPE_CHECKING:
+    from events import Event
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10300  # GeoPackage 1.3.0
