@@ -352,11 +352,8 @@ def make_event(**fields: Any) -> Event:
     f["x_evidence_end"] = _int("x_evidence_end", fields.get("x_evidence_end"), -1)
 
     geom = fields.get("geometry")
-    if isinstance(geom, DeferredGeometry):  # a feature of the project's layers: checked by its tests, made when read
-        if fields.get("latitude") in (None, "") or fields.get("longitude") in (None, ""):
-            raise EventValidationError("latitude", fields.get("latitude"),
-                                       "is missing: a layer geometry comes with its representative point")
-    elif geom is not None:
+    deferred = isinstance(geom, DeferredGeometry)  # a feature of the project's layers: checked by its tests, made when read
+    if geom is not None and not deferred:
         from shapely.geometry.base import BaseGeometry  # whoever has a geometry has shapely loaded
 
         if not isinstance(geom, BaseGeometry):
@@ -364,11 +361,11 @@ def make_event(**fields: Any) -> Event:
         if not _valid(geom):
             raise EventValidationError("geometry", geom.wkt[:60], "is empty or invalid: give a valid geometry in EPSG:4326")
     lat_in, lon_in = fields.get("latitude"), fields.get("longitude")
-    if geom is None or isinstance(geom, DeferredGeometry):
+    if geom is None or deferred:
         if lat_in in (None, "") or lon_in in (None, ""):
-            raise EventValidationError(
-                "latitude", lat_in, "is missing: give latitude and longitude, or a place the gazetteer knows"
-            )
+            fix = ("a layer geometry comes with its representative point" if deferred
+                   else "give latitude and longitude, or a place the gazetteer knows")
+            raise EventValidationError("latitude", lat_in, f"is missing: {fix}")
         lat, lon = check_position(lat_in, lon_in)  # the point is made from them when first asked for
     else:
         rep = geom if geom.geom_type == "Point" else _representative_point(geom)

@@ -216,9 +216,18 @@ def place(place_id: str) -> Placement:
 
 def layer_feature(ref: str, *, as_of: str | None = None) -> Placement:
     """The placement of a layer feature ``LAYER[:FEATURE]`` (geo precision 3)."""
-    layer_id, _, feature_id = ref.partition(":")
-    # a named feature is the same whatever the date: cache it once
-    return _layer_feature(ref, None if feature_id else (str(as_of) if as_of else None))
+    return _layer_feature(ref, _date_key(ref, as_of))
+
+
+def _date_key(ref: str, as_of: str | None) -> str | None:
+    """The day a layer reference's features depend on, as the caches key it: ``None`` for
+    a named feature (the same whatever the date: cached once), else ``as_of``."""
+    return None if ref.partition(":")[2] else (str(as_of) if as_of else None)
+
+
+def _is_shared_border(layer_id: str, feature_id: str) -> bool:
+    """Whether ``borders:A-B`` names the line two countries share."""
+    return layer_id == "borders" and "-" in feature_id
 
 
 def _chosen_features(ref: str, as_of: str | None) -> tuple[str, str, tuple[Feature, ...]]:
@@ -228,7 +237,7 @@ def _chosen_features(ref: str, as_of: str | None) -> tuple[str, str, tuple[Featu
         raise EventValidationError("x_layer", ref, f"names no layer: use LAYER:FEATURE with LAYER one of {', '.join(layers.LAYER_IDS)}")
     # A named feature is that feature whatever the date; a bare layer means what it held then.
     feats = features(layer_id) if feature_id else features_on(layer_id, as_of)
-    if layer_id == "borders" and "-" in feature_id:
+    if _is_shared_border(layer_id, feature_id):
         return layer_id, feature_id, feats
     if feature_id:
         feats = tuple(f for f in feats if f.get("feature_id") == feature_id)
@@ -252,7 +261,7 @@ def _layer_names(layer_id: str, feature_id: str, feats: tuple[Feature, ...]) -> 
 @functools.lru_cache(maxsize=1024)
 def _layer_feature(ref: str, as_of: str | None) -> Placement:
     layer_id, feature_id, feats = _chosen_features(ref, as_of)
-    if layer_id == "borders" and "-" in feature_id:
+    if _is_shared_border(layer_id, feature_id):
         return _shared_border(feats, feature_id, ref)
     import shapely
 
@@ -265,16 +274,17 @@ def _layer_feature(ref: str, as_of: str | None) -> Placement:
 def layer_placement(ref: str, *, as_of: str | None = None) -> Placement:
     """As :func:`layer_feature`, with the geometry left to be made when the event's is
     first read: the representative point and the country come from the cached table."""
-    layer_id, _, feature_id = ref.partition(":")
-    return _layer_placement(ref, None if feature_id else (str(as_of) if as_of else None))
+    return _layer_placement(ref, _date_key(ref, as_of))
 
 
 @functools.lru_cache(maxsize=1024)
 def _layer_placement(ref: str, as_of: str | None) -> Placement:
+    layer_id, _, feature_id = ref.partition(":")
+    if _is_shared_border(layer_id, feature_id):  # not in the table: made now
+        return _layer_feature(ref, as_of)
     layer_id, feature_id, feats = _chosen_features(ref, as_of)
-    facts = None if layer_id == "borders" and "-" in feature_id else \
-        _areas().get(_layer_key(layer_id, _indices(features(layer_id), feats)))
-    if facts is None:  # not in the table (a shared border): made now
+    facts = _areas().get(_layer_key(layer_id, _indices(features(layer_id), feats)))
+    if facts is None:  # a set of features the table does not hold: made now
         return _layer_feature(ref, as_of)
     country, lon, lat = facts
     one = feats[0].geojson if len(feats) == 1 else None
